@@ -1,0 +1,186 @@
+"""The extraction engine: a spaCy pipeline of rule components over hazm tokens.
+
+``spacy.blank("fa")`` holds the components; each reads the rules in
+``rules/`` and writes its findings to ``doc.user_data["dastur"]`` and, for
+inspection, to ``doc.spans``. The order matters and reads top to bottom:
+
+    dastur_people      officials, titles, role mentions, organizations
+    dastur_entities    places, events, dates, figures
+    dastur_directives  statements, priorities, action items (needs officials)
+    dastur_topics      topics of each item and of the document
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from .directives import (
+    Clause,
+    _has,
+    actor_of,
+    clauses,
+    deadline_of,
+    item_id,
+    priority_rank,
+)
+from .entities import (
+    document_topics,
+    find_agency,
+    find_events,
+    find_figures,
+    find_places,
+    topics_in,
+)
+from .jalali import find_dates
+from .lexicon import Atom, atomize, rules
+from .nlp import blank_nlp, make_doc, sentence_spans
+from .normalize import fold
+from .people import PeopleResult, find_people
+
+
+@dataclass
+class Analysis:
+    text: str
+    atoms: list[Atom]
+    sentences: list[tuple[int, int]]
+    person_hints: list[tuple[int, int]] = field(default_factory=list)
+    people: PeopleResult | None = None
+    places: list[tuple[str, str, list[tuple[int, int]]]] = field(default_factory=list)
+    events: list[tuple[str, int | None, list[tuple[int, int]]]] = field(default_factory=list)
+    dates: list[dict[str, Any]] = field(default_factory=list)
+    figures: list[dict[str, Any]] = field(default_factory=list)
+    agency: tuple[str, tuple[int, int]] | None = None
+    statements: list[dict[str, Any]] = field(default_factory=list)
+    priorities: list[dict[str, Any]] = field(default_factory=list)
+    action_items: list[dict[str, Any]] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+
+
+def _state(doc: Any) -> Analysis:
+    return doc.user_data["dastur"]
+
+
+def people_component(doc: Any) -> Any:
+    st = _state(doc)
+    st.people = find_people(rules(), st.atoms, st.text, st.person_hints)
+    doc.spans["officials"] = [s for o in st.people.officials for m in o.mentions
+                              if (s := doc.char_span(*m, alignment_mode="expand")) is not None]
+    return doc
+
+
+def entities_component(doc: Any) -> Any:
+    st = _state(doc)
+    r = rules()
+    st.places = find_places(r, st.atoms)
+    st.events = find_events(r, st.atoms, st.text)
+    st.dates = [d.to_dict() for d in find_dates(st.text)]
+    st.figures = find_figures(st.text)
+    assert st.people is not None
+    st.agency = find_agency(r, st.text, st.people.organizations)
+    return doc
+
+
+def directives_component(doc: Any) -> Any:
+    st = _state(doc)
+    r = rules()
+    assert st.people is not None
+    officials = st.people.officials
+    # A headline or lead before anyone is named speaks for the release's main official.
+    main = max(officials, key=lambda o: len(o.mentions)) if officials else None
+    seen: set[tuple[str, str]] = set()
+    for c in clauses(r, st.text, st.sentences, officials):
+        text = st.text[c.start : c.end]
+        atoms = atomize(text, c.start)
+        if not atoms or text.rstrip().endswith(("؟", "?")):
+            continue
+        speaker = _official_id(officials, c.speaker or main)
+        if c.kind == "quote" and c.speaker is not None:
+            st.statements.append({"speaker": speaker, "verb": "", "text": text, "span": (c.start, c.end),
+                                  "rule": "statement.speech_verb_colon.v1"})
+        _collect(st, r, c, text, atoms, speaker, seen)
+    return doc
+
+
+def _collect(st: Analysis, r: Any, c: Clause, text: str, atoms: list[Atom], speaker: str | None,
+             seen: set[tuple[str, str]]) -> None:
+    key = fold(text)
+    rank = priority_rank(r, atoms)
+    prio = _has(r.priority, atoms) or ((0, "ordinal") if rank is not None else None)
+    if prio and ("p", key) not in seen:
+        seen.add(("p", key))
+        st.priorities.append({"text": text, "rank": rank, "speaker": speaker, "topics": [],
+                              "span": (c.start, c.end), "rule": f"priority.cue.v1:{prio[1]}"})
+    if c.kind.startswith("wrapped:"):
+        cue: tuple[int, object] | None = (0, c.kind.split(":", 1)[1])
+    else:
+        cue = _has(r.modality, atoms)
+    if cue is None or ("a", key) in seen:
+        return
+    seen.add(("a", key))
+    cue_at, modality = cue
+    actor = actor_of(r, st.text, (c.start, c.end), cue_at, atoms)
+    st.action_items.append({
+        "text": text, "modality": str(modality), "actor": actor,
+        "action": st.text[atoms[min(cue_at + 1, len(atoms) - 1)].start : c.end] if len(atoms) > 1 else text,
+        "deadline": deadline_of(r, st.text, c.start, c.end, st.dates),
+        "issuer": speaker, "topics": [], "span": (c.start, c.end),
+        "rule": f"action.{c.kind.split(':')[0]}.modality.v1",
+    })
+
+
+def _official_id(officials: list[Any], person: Any) -> str | None:
+    for i, o in enumerate(officials):
+        if o is person:
+            return f"o{i + 1}"
+    return None
+
+
+def topics_component(doc: Any) -> Any:
+    st = _state(doc)
+    r = rules()
+    for item in st.priorities + st.action_items:
+        s, e = item["span"]
+        item["topics"] = [t for t, _ in topics_in(r, atomize(st.text[s:e], s)).most_common()]
+    st.topics = document_topics(topics_in(r, st.atoms))
+    return doc
+
+
+COMPONENTS = [("dastur_people", people_component), ("dastur_entities", entities_component),
+              ("dastur_directives", directives_component), ("dastur_topics", topics_component)]
+_local = threading.local()
+
+
+def pipeline() -> Any:
+    """The spaCy Language with dastur's components, built once per thread."""
+    nlp = getattr(_local, "nlp", None)
+    if nlp is None:
+        from spacy.language import Language
+
+        nlp = blank_nlp()
+        for name, func in COMPONENTS:
+            if name not in Language.factories:
+                Language.component(name, func=func)
+            nlp.add_pipe(name)
+        _local.nlp = nlp
+    return nlp
+
+
+def person_hints(text: str) -> list[tuple[int, int]]:
+    """Person-name spans from the shipped CRF tagger, when its model is present."""
+    try:
+        from .ner import default_tagger
+    except ImportError:
+        return []
+    tagger = default_tagger()
+    return tagger.char_spans(text) if tagger is not None else []
+
+
+def analyze(text: str) -> Analysis:
+    nlp = pipeline()
+    doc = make_doc(nlp, text)
+    doc.user_data["dastur"] = Analysis(text, atomize(text), sentence_spans(text), person_hints(text))
+    for _, proc in nlp.pipeline:
+        doc = proc(doc)
+    return _state(doc)

@@ -1,0 +1,134 @@
+"""Places, events, figures, topics and the reporting agency."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .lexicon import Atom, Rules
+from .normalize import fold, to_latin_digits
+from .phrases import grow
+
+PLACE_PREFIXES = {"استان", "شهرستان", "شهر", "بخش", "روستای", "روستا", "کشور", "منطقه"}
+EVENT_MAX_ATOMS = 9
+# Words that make «روز»/«هفته»/«جلسه» relative rather than a named event.
+EVENT_NOT_NAMES = {"گذشته", "آینده", "جاری", "قبل", "بعد", "اخیر", "نخست", "اول", "دوم", "پیش", "یکشنبه",
+                   "دوشنبه", "سه", "چهارشنبه", "پنجشنبه", "جمعه", "شنبه", "مشترک", "ها", "های", "هایی", "ای"}
+
+
+def find_places(rules: Rules, atoms: list[Atom]) -> list[tuple[str, str, list[tuple[int, int]]]]:
+    found: dict[str, tuple[str, list[tuple[int, int]]]] = {}
+    for s, e, (name, kind, ambiguous) in rules.places.find_all(atoms):
+        if ambiguous and not (s > 0 and atoms[s - 1].key in PLACE_PREFIXES):
+            continue
+        entry = found.setdefault(name, (kind, []))
+        entry[1].append((atoms[s].start, atoms[e - 1].end))
+    return [(name, kind, spans) for name, (kind, spans) in found.items()]
+
+
+def find_events(rules: Rules, atoms: list[Atom], text: str) -> list[tuple[str, int | None, list[tuple[int, int]]]]:
+    out: dict[str, tuple[str, int | None, list[tuple[int, int]]]] = {}
+    i = 0
+    while i < len(atoms):
+        ordinal = None
+        start = i
+        m = rules.ordinal_index.match_at(atoms, i)
+        j = i
+        if m:
+            ordinal, j = int(m[1]), i + m[0]
+        h = rules.event_heads.match_at(atoms, j) if j < len(atoms) else None
+        if not h:
+            i += 1
+            continue
+        head_end = j + h[0]
+        if head_end < len(atoms) and atoms[head_end].key in EVENT_NOT_NAMES:
+            i = head_end
+            continue
+        end = grow(rules, atoms, head_end, EVENT_MAX_ATOMS, stop_at_title=True)
+        if end == head_end:
+            i = head_end
+            continue
+        name = text[atoms[start].start : atoms[end - 1].end]
+        key = fold(name)
+        entry = out.setdefault(key, (name, ordinal, []))
+        entry[2].append((atoms[start].start, atoms[end - 1].end))
+        i = end
+    # «ششمین جلسه شورای هماهنگی» inside «ششمین جلسه شورای هماهنگی استان کرمانشاه»: one event.
+    merged: list[tuple[str, int | None, list[tuple[int, int]]]] = []
+    for key in sorted(out, key=len, reverse=True):
+        name, ordinal, spans = out[key]
+        toks = set(key.split())
+        target = next((m for m in merged if toks <= set(fold(m[0]).split())), None)
+        if target:
+            target[2].extend(spans)
+        else:
+            merged.append((name, ordinal, spans))
+    return sorted(merged, key=lambda ev: min(ev[2]))
+
+
+_NUM = r"[0-9۰-۹٠-٩]+(?:[.,٫٬][0-9۰-۹٠-٩]+)*"
+_MULTIPLIERS = {"هزار": 1e3, "میلیون": 1e6, "میلیارد": 1e9, "هزار میلیارد": 1e12, "همت": 1e12,
+                "تریلیون": 1e12}
+_UNITS = {"درصد": "percent", "%": "percent", "٪": "percent", "ریال": "rial", "تومان": "toman",
+          "دلار": "dollar", "یورو": "euro", "نفر": "person", "هکتار": "hectare", "تن": "ton",
+          "کیلومتر": "km", "متر": "meter", "مترمربع": "square_meter", "متر مربع": "square_meter",
+          "مورد": "count", "واحد": "unit", "طرح": "project", "پروژه": "project", "میلیمتر": "mm",
+          "مگاوات": "megawatt", "روستا": "village", "مدرسه": "school", "شغل": "job", "فرصت شغلی": "job"}
+_MULT_RE = "|".join(sorted(map(re.escape, _MULTIPLIERS), key=len, reverse=True))
+_UNIT_RE = "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
+FIGURE = re.compile(rf"(?<![\w/])(?P<num>{_NUM})\s*(?P<mult>(?:{_MULT_RE})(?:[\s\u200c]+(?:{_MULT_RE}))?)?"
+                    rf"[\s\u200c]*(?P<unit>{_UNIT_RE})(?![\w])")
+
+
+def find_figures(text: str) -> list[dict]:
+    out = []
+    for m in FIGURE.finditer(text):
+        raw = to_latin_digits(m.group("num")).replace("٫", ".").replace("٬", "").replace(",", "")
+        try:
+            value = float(raw)
+        except ValueError:
+            continue
+        for part in (m.group("mult") or "").replace("\u200c", " ").split():
+            value *= _MULTIPLIERS.get(part, 1)
+        out.append({"text": m.group(0), "value": int(value) if value.is_integer() else value,
+                    "unit": _UNITS[m.group("unit")], "span": (m.start(), m.end()), "rule": "figure.number_unit.v1"})
+    return out
+
+
+def topics_in(rules: Rules, atoms: list[Atom]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for _, _, topic in rules.topic_keywords.find_all(atoms):
+        counts[topic] += 1
+    return counts
+
+
+DOC_TOPIC_MIN_HITS = 2  # one stray keyword does not make a release about a topic
+DOC_TOPIC_MAX = 5
+
+
+def document_topics(counts: Counter[str]) -> list[str]:
+    return [t for t, n in counts.most_common(DOC_TOPIC_MAX) if n >= DOC_TOPIC_MIN_HITS]
+
+
+AGENCY_STOP = re.compile(r"\s*(?:،|؛|:|\.|\n|\s+به نقل از\s|\s+و\s+به نقل)")
+
+
+def find_agency(rules: Rules, text: str, orgs: list[tuple[str, list[tuple[int, int]]]]) -> tuple[str, tuple[int, int]] | None:
+    """The reporting agency: «به گزارش روابط عمومی …» up to the comma or «به نقل از»."""
+    m = re.search(r"به\s+گزارش\s+", text)
+    if not m:
+        return None
+    start = m.end()
+    stop = AGENCY_STOP.search(text, start)
+    end = stop.start() if stop else min(len(text), start + 120)
+    inside = [(name, s, e) for name, spans in orgs for s, e in spans if start <= s < end]
+    if inside:
+        first_s = min(s for _, s, _ in inside)
+        last_e = max(e for _, _, e in inside)
+        # «روابط عمومی اداره کل …»: the whole run from the first organization to the last.
+        s = start if first_s - start < 3 else first_s
+        return text[s:last_e], (s, last_e)
+    words = text[start:end].split()
+    if not words or len(words) > 10:
+        return None
+    return text[start:end], (start, end)

@@ -1,0 +1,152 @@
+"""Jalali (Solar Hijri) dates: finding them in Persian text and parsing user input.
+
+Conversions are jdatetime's; this module only knows how Persian news writes
+dates: «۱۲ مرداد ۱۴۰۲», «دیماه ۹۸», «1398/10/24», «۲۴ دی‌ماه سال ۹۸».
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import jdatetime
+
+from .normalize import to_latin_digits
+
+# Month names as news writes them, mapped to their number. «ماه» may follow,
+# joined, spaced, or with a ZWNJ («دی‌ماه»).
+JALALI_MONTHS = {
+    "فروردین": 1, "اردیبهشت": 2, "خرداد": 3, "تیر": 4, "مرداد": 5, "امرداد": 5,
+    "شهریور": 6, "مهر": 7, "آبان": 8, "آذر": 9, "دی": 10, "بهمن": 11, "اسفند": 12,
+}
+GREGORIAN_MONTHS = {
+    "ژانویه": 1, "ژانویهٔ": 1, "فوریه": 2, "مارس": 3, "آوریل": 4, "آپریل": 4, "مه": 5, "می": 5,
+    "ژوئن": 6, "ژوئیه": 7, "جولای": 7, "اوت": 8, "آگوست": 8, "سپتامبر": 9, "اکتبر": 10,
+    "نوامبر": 11, "دسامبر": 12,
+}
+
+_D = "[0-9۰-۹٠-٩]"
+_JM = "|".join(sorted(JALALI_MONTHS, key=len, reverse=True))
+_GM = "|".join(sorted((m for m in GREGORIAN_MONTHS if m not in {"مه", "می"}), key=len, reverse=True))
+_MAH = r"(?:[\s\u200c]?ماه)?"
+_YEAR = rf"(?:\s+(?:سال\s+)?(?P<year>{_D}{{4}}|{_D}{{2}})(?!{_D}))"
+
+DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # ۱۲ مرداد ۱۴۰۲ · ۲۴ دی‌ماه ۹۸ · ۱۲ام مرداد سال ۱۴۰۲
+    ("jalali_dmy", re.compile(rf"(?<!{_D})(?P<day>{_D}{{1,2}})(?:\s?ام)?\s+(?P<month>{_JM}){_MAH}{_YEAR}")),
+    # مرداد ۱۴۰۲ · دی‌ماه سال ۹۸ (no day)
+    ("jalali_my", re.compile(rf"(?<![\w\u200c])(?P<month>{_JM}){_MAH}{_YEAR}")),
+    # 1402/05/12 · 1402-5-12 · 98/10/24
+    ("numeric_ymd", re.compile(
+        rf"(?<![0-9۰-۹٠-٩/])(?P<year>{_D}{{4}}|{_D}{{2}})(?P<sep>[/\-.])(?P<month>{_D}{{1,2}})(?P=sep)"
+        rf"(?P<day>{_D}{{1,2}})(?![0-9۰-۹٠-٩/])")),
+    # 12/05/1402 (day first, four-digit year)
+    ("numeric_dmy", re.compile(
+        rf"(?<![0-9۰-۹٠-٩/])(?P<day>{_D}{{1,2}})(?P<sep>[/\-.])(?P<month>{_D}{{1,2}})(?P=sep)"
+        rf"(?P<year>{_D}{{4}})(?![0-9۰-۹٠-٩/])")),
+    # ۳ اوت ۲۰۲۳ · ۱۴ ژانویه ۲۰۲۰
+    ("gregorian_dmy", re.compile(rf"(?<!{_D})(?P<day>{_D}{{1,2}})\s+(?P<gmonth>{_GM})\s+(?P<year>{_D}{{4}})")),
+]
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    text: str
+    jalali: str | None  # YYYY-MM-DD, 00 for an unknown day
+    gregorian: str | None
+    span: tuple[int, int]
+    rule: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"text": self.text, "jalali": self.jalali, "gregorian": self.gregorian,
+                "span": list(self.span), "rule": self.rule}
+
+
+def expand_year(year: int) -> int:
+    """Two-digit years: ۹۸ is 1398, ۰۲ is 1402 (news never means 1302)."""
+    if year >= 100:
+        return year
+    return 1300 + year if year >= 50 else 1400 + year
+
+
+def _valid_jalali(y: int, m: int, d: int) -> bool:
+    if not (1250 <= y <= 1500 and 1 <= m <= 12):
+        return False
+    if d == 0:
+        return True
+    try:
+        jdatetime.date(y, m, d)
+    except ValueError:
+        return False
+    return True
+
+
+def jalali_to_gregorian(y: int, m: int, d: int) -> str | None:
+    if d == 0:
+        return None
+    return jdatetime.date(y, m, d).togregorian().isoformat()
+
+
+def _from_match(rule: str, m: re.Match[str]) -> tuple[str | None, str | None] | None:
+    g = {k: v for k, v in m.groupdict().items() if v is not None}
+    year = int(to_latin_digits(g["year"]))
+    day = int(to_latin_digits(g.get("day", "0")))
+    if "gmonth" in g:
+        try:
+            return None, dt.date(year, GREGORIAN_MONTHS[g["gmonth"]], day).isoformat()
+        except ValueError:
+            return None
+    month_s = g["month"]
+    month = JALALI_MONTHS.get(month_s) or int(to_latin_digits(month_s))
+    if rule.startswith("numeric") and 1900 <= year <= 2100:  # a Gregorian numeric date
+        try:
+            return None, dt.date(year, month, day).isoformat()
+        except ValueError:
+            return None
+    year = expand_year(year)
+    if not _valid_jalali(year, month, day):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}", jalali_to_gregorian(year, month, day)
+
+
+def find_dates(text: str) -> list[DateMatch]:
+    """Every calendar date in ``text``, left to right, without overlaps (longest rule wins)."""
+    found: list[DateMatch] = []
+    taken: list[tuple[int, int]] = []
+    for rule, pattern in DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            s, e = m.span()
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            parsed = _from_match(rule, m)
+            if parsed is None:  # «۳۲ مرداد ۱۴۰۲» is no date, and «مرداد ۱۴۰۲» inside it is not one either
+                taken.append((s, e))
+                continue
+            found.append(DateMatch(m.group(0), parsed[0], parsed[1], (s, e), f"date.{rule}.v1"))
+            taken.append((s, e))
+    return sorted(found, key=lambda d: d.span)
+
+
+def parse_date(value: str) -> dt.date:
+    """Parse a user-entered date: Jalali (``1402/05/12``, ``۱۴۰۲-۰۵-۱۲``, ``۱۲ مرداد ۱۴۰۲``) or ISO.
+
+    Returns the Gregorian date. Raises ``ValueError`` with a readable message.
+    """
+    raw = value.strip()
+    latin = to_latin_digits(raw)
+    m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", latin)
+    if m:
+        y, mo, d = (int(x) for x in m.groups())
+        if 1900 <= y <= 2100:
+            return dt.date(y, mo, d)
+        if _valid_jalali(y, mo, d) and d:
+            return jdatetime.date(y, mo, d).togregorian()
+    found = find_dates(raw)
+    if len(found) == 1 and found[0].gregorian and found[0].span == (0, len(raw)):
+        return dt.date.fromisoformat(found[0].gregorian)
+    raise ValueError(f"{value!r} is not a date; use Jalali 1402/05/12 or ISO 2023-08-03")
+
+
+def to_jalali(date: dt.date) -> str:
+    return jdatetime.date.fromgregorian(date=date).strftime("%Y-%m-%d")

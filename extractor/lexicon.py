@@ -1,0 +1,233 @@
+"""Loading the rule data in ``rules/`` and matching it against text.
+
+Rules are data: every file in ``rules/`` has a comment header with a name
+and a version. Matching works on *atoms*, the folded words of the text
+(split on spaces, ZWNJ and punctuation), so «دستگاه‌های», «دستگاه های» and
+«دستگاه هاي» all match the same entry.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from .normalize import fold
+
+_ATOM = re.compile(r"[^\W_]+|[^\w\s\u200c]", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Atom:
+    key: str  # folded form
+    start: int
+    end: int
+
+    @property
+    def is_word(self) -> bool:
+        return self.key[:1].isalnum()
+
+
+def atomize(text: str, offset: int = 0) -> list[Atom]:
+    """Folded words and punctuation marks of ``text`` with their character offsets."""
+    out = []
+    for m in _ATOM.finditer(text):
+        key = fold(m.group(0))
+        if key:
+            out.append(Atom(key, m.start() + offset, m.end() + offset))
+    return out
+
+
+def _rules_text(name: str) -> str:
+    return resources.files("rules").joinpath(name).read_text(encoding="utf-8")
+
+
+def _data_lines(name: str) -> list[list[str]]:
+    rows = []
+    for line in _rules_text(name).splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        rows.append([c.strip() for c in line.split("\t")])
+    return rows
+
+
+@cache
+def rule_list(name: str) -> tuple[str, ...]:
+    """First column of a line-based rules file."""
+    return tuple(r[0] for r in _data_lines(name) if r[0])
+
+
+@cache
+def rule_rows(name: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(r) for r in _data_lines(name))
+
+
+@cache
+def rule_json(name: str) -> dict[str, Any]:
+    data = json.loads(_rules_text(name))
+    if not isinstance(data, dict):
+        raise ValueError(f"rules/{name}: expected a JSON object")
+    return data
+
+
+def key_of(phrase: str) -> tuple[str, ...]:
+    return tuple(a.key for a in atomize(phrase))
+
+
+class PhraseIndex:
+    """Longest-match lookup of multi-word phrases over atoms."""
+
+    def __init__(self, entries: Iterable[tuple[str, Any]] = ()) -> None:
+        self._by_first: dict[str, list[tuple[tuple[str, ...], Any]]] = {}
+        self.max_len = 0
+        for phrase, value in entries:
+            self.add(phrase, value)
+
+    def add(self, phrase: str, value: Any) -> None:
+        key = key_of(phrase)
+        if not key:
+            return
+        bucket = self._by_first.setdefault(key[0], [])
+        if all(k != key for k, _ in bucket):
+            bucket.append((key, value))
+            bucket.sort(key=lambda kv: -len(kv[0]))
+        self.max_len = max(self.max_len, len(key))
+
+    def __contains__(self, phrase: str) -> bool:
+        key = key_of(phrase)
+        return any(k == key for k, _ in self._by_first.get(key[0] if key else "", []))
+
+    def match_at(self, atoms: list[Atom], i: int) -> tuple[int, Any] | None:
+        """(number of atoms, value) of the longest entry starting at atom ``i``."""
+        for key, value in self._by_first.get(atoms[i].key, ()):
+            n = len(key)
+            if tuple(a.key for a in atoms[i : i + n]) == key:
+                return n, value
+        return None
+
+    def find_all(self, atoms: list[Atom]) -> list[tuple[int, int, Any]]:
+        """Non-overlapping longest matches, left to right, as (first atom, end atom, value)."""
+        out, i = [], 0
+        while i < len(atoms):
+            m = self.match_at(atoms, i)
+            if m:
+                out.append((i, i + m[0], m[1]))
+                i += m[0]
+            else:
+                i += 1
+        return out
+
+
+def joined_variant(phrase: str) -> str | None:
+    """«آذربایجان غربی» is also written «آذربایجانغربی» when ZWNJ is lost; match that too."""
+    words = phrase.replace("\u200c", " ").split()
+    return "".join(words) if 1 < len(words) <= 3 else None
+
+
+# --- the loaded rule set ---------------------------------------------------
+
+
+def _forms(phrase: str) -> list[str]:
+    joined = joined_variant(phrase)
+    return [phrase, joined] if joined else [phrase]
+
+
+def _as_list(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [{"cue": k, "label": v} if not isinstance(v, dict) else {"cue": k, **v} for k, v in value.items()]
+    return list(value or [])
+
+
+def _cue_text(item: Any) -> str:
+    if isinstance(item, str):
+        return item
+    return str(item.get("cue") or item.get("text") or item.get("phrase") or "")
+
+
+class Rules:
+    """Every rule file of ``rules/``, loaded once and indexed for atom matching."""
+
+    def __init__(self) -> None:
+        self.stop = {fold(w) for w in rule_list("stopwords.txt")}
+        self.honorifics = PhraseIndex((h, h) for h in rule_list("honorifics.txt"))
+        self.titles = PhraseIndex()
+        self.standalone_titles: set[tuple[str, ...]] = set()
+        self.plural_titles: set[tuple[str, ...]] = set()
+        for row in rule_rows("titles.txt"):
+            head = row[0]
+            standalone = len(row) > 1 and row[1] == "1"
+            if len(row) > 2 and row[2] == "pl":
+                self.plural_titles.add(key_of(head))
+            for form in _forms(head):
+                self.titles.add(form, standalone)
+            if standalone:
+                self.standalone_titles.add(key_of(head))
+        self.org_heads = PhraseIndex((h, h) for h in rule_list("org_heads.txt"))
+        self.organizations = PhraseIndex()
+        self.ministry_tails = PhraseIndex()  # «تعاون، کار و رفاه اجتماعی» after «وزیر»/«وزارت»
+        for name in rule_list("organizations.txt"):
+            for form in _forms(name):
+                self.organizations.add(form, name)
+            if name.startswith("وزارت "):
+                self.ministry_tails.add(name[len("وزارت ") :], name)
+        self.places = PhraseIndex()
+        for row in rule_rows("places.tsv"):
+            name, kind = row[0], (row[1] if len(row) > 1 else "other")
+            ambiguous = len(row) > 3 and row[3] == "1"
+            for form in _forms(name):
+                self.places.add(form, (name, kind, ambiguous))
+        self.first_names = {fold(n).replace(" ", "") for n in rule_list("first_names.txt")}
+        self.first_names |= {fold(n) for n in rule_list("first_names.txt") if " " not in fold(n)}
+        cues = rule_json("cues.json")
+        self.speech_verbs = PhraseIndex((v, v) for v in map(_cue_text, _as_list(cues.get("speech_verbs"))))
+        self.modality = PhraseIndex()
+        for item in _as_list(cues.get("modality")):
+            cue = _cue_text(item)
+            if "…" in cue or "..." in cue:  # «خواستار … شد»: index the opening word
+                cue = cue.replace("...", "…").split("…")[0].strip()
+            if cue:
+                self.modality.add(cue, cue)
+        self.priority = PhraseIndex((c, c) for c in map(_cue_text, _as_list(cues.get("priority"))))
+        self.ordinals: dict[str, int] = {}
+        for word, n in (cues.get("ordinals") or {}).items():
+            self.ordinals[fold(word)] = int(n)
+        self.ordinal_index = PhraseIndex((w, int(n)) for w, n in (cues.get("ordinals") or {}).items())
+        self.deadlines = [_cue_text(c) for c in _as_list(cues.get("deadline"))]
+        self.pronouns = {fold(p) for p in map(_cue_text, _as_list(cues.get("pronouns")))}
+        self.agency_cues = PhraseIndex((c, c) for c in map(_cue_text, _as_list(cues.get("agency_cues"))))
+        self.event_heads = PhraseIndex((c, c) for c in map(_cue_text, _as_list(cues.get("event_heads"))))
+        verbs = rule_json("verbs.json")
+        self.light_verbs = {fold(v) for v in verbs.get("light_verbs", [])}
+        self.light_verbs |= {v.split()[-1] for v in self.light_verbs}
+        self.preverbs = {fold(v) for v in verbs.get("preverbs", [])}
+        self.joined_verbs = {p + v for p in self.preverbs for v in self.light_verbs}
+        topics = rule_json("topics.json")
+        raw_topics = topics.get("topics", topics.get("areas", []))
+        if isinstance(raw_topics, dict):
+            raw_topics = [{"id": k, **v} for k, v in raw_topics.items()]
+        self.topic_labels = {t["id"]: t.get("label", t["id"]) for t in raw_topics}
+        self.topic_keywords = PhraseIndex()
+        for t in raw_topics:
+            for kw in t.get("keywords", []):
+                self.topic_keywords.add(kw, t["id"])
+
+    def is_stop(self, atom: Atom) -> bool:
+        return atom.key in self.stop or not atom.is_word
+
+    def is_verbish(self, atoms: list[Atom], i: int) -> bool:
+        """A light verb, a preverb before one («برگزار شد»), or both joined («قرارگیرد»)."""
+        key = atoms[i].key
+        if key in self.light_verbs:
+            return True
+        if key in self.preverbs and i + 1 < len(atoms) and atoms[i + 1].key in self.light_verbs | {"می", "نمی"}:
+            return True
+        return key in self.joined_verbs
+
+
+@cache
+def rules() -> Rules:
+    return Rules()

@@ -1,0 +1,117 @@
+"""The spaCy container: Docs built from hazm's tokens, with sentence starts set.
+
+spaCy has no trained Persian pipeline, so ``spacy.blank("fa")`` only holds
+dastur's rule components (see ``engine.py``). The Doc is built from hazm's
+word tokens with the exact whitespace between them, so ``doc.text`` equals
+the normalized text and every span's ``start_char``/``end_char`` points into
+the Record's ``text``.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+_local = threading.local()
+_SENT_END = re.compile(r"[.!؟?…]+(?=[\s«»\"')\]]|$)|\n+")
+
+
+def tokenizer() -> Any:
+    """One hazm WordTokenizer per thread (building one takes half a second)."""
+    tok = getattr(_local, "tokenizer", None)
+    if tok is None:
+        from hazm import WordTokenizer
+
+        # No joining of verb parts or number replacement: tokens must stay substrings of the text.
+        tok = _local.tokenizer = WordTokenizer(join_verb_parts=False, replace_numbers=False,
+                                               replace_ids=False, replace_emails=False, replace_links=False,
+                                               replace_hashtags=False, separate_emoji=False)
+    return tok
+
+
+def token_offsets(text: str) -> list[tuple[int, int]]:
+    """Character spans of hazm's tokens in ``text``; unmatched stretches fall back to whitespace split."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line_start, line in _lines(text):
+        for token in tokenizer().tokenize(line):
+            at = text.find(token, pos, line_start + len(line))
+            if at < 0:  # hazm changed the token (rare): take the next whitespace-separated chunk
+                m = re.compile(r"\S+").search(text, pos, line_start + len(line))
+                if not m:
+                    continue
+                at, token = m.start(), m.group(0)
+            if spans and at < spans[-1][1]:
+                continue
+            spans.append((at, at + len(token)))
+            pos = at + len(token)
+        pos = max(pos, line_start + len(line))
+    return spans
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    out, start = [], 0
+    for line in text.split("\n"):
+        out.append((start, line))
+        start += len(line) + 1
+    return out
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences: split at . ! ? ؟ … before a space, and at line breaks; trimmed."""
+    spans, start = [], 0
+    for m in _SENT_END.finditer(text):
+        end = m.end() if m.group(0)[0] != "\n" else m.start()
+        _add_trimmed(text, start, end, spans)
+        start = m.end()
+    _add_trimmed(text, start, len(text), spans)
+    return spans
+
+
+def _add_trimmed(text: str, s: int, e: int, out: list[tuple[int, int]]) -> None:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    if e > s:
+        out.append((s, e))
+
+
+def blank_nlp() -> Any:
+    import spacy
+
+    return spacy.blank("fa")
+
+
+def make_doc(nlp: Any, text: str) -> Any:
+    """A spaCy Doc over hazm tokens; whitespace runs other than one space become space tokens."""
+    from spacy.tokens import Doc
+
+    words: list[str] = []
+    spaces: list[bool] = []
+    pos = 0
+    for s, e in token_offsets(text):
+        gap = text[pos:s]
+        if gap:
+            if gap == " " and words:
+                spaces[-1] = True
+            else:
+                if words and gap.startswith(" "):
+                    spaces[-1] = True
+                    gap = gap[1:]
+                if gap:
+                    words.append(gap)
+                    spaces.append(False)
+        words.append(text[s:e])
+        spaces.append(False)
+        pos = e
+    if pos < len(text):
+        words.append(text[pos:])
+        spaces.append(False)
+    doc = Doc(nlp.vocab, words=words, spaces=spaces)
+    assert doc.text == text, "token alignment lost characters"
+    sent_starts = {s for s, _ in sentence_spans(text)}
+    for tok in doc:
+        tok.is_sent_start = tok.i == 0 or tok.idx in sent_starts
+    return doc

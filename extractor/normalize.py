@@ -1,0 +1,133 @@
+"""Persian normalization: hazm's Normalizer, with the tokens it damages protected.
+
+hazm's ``Normalizer`` fixes the Persian that matters for extraction and
+search (Arabic ي/ك, ZWNJ in «می‌شود» and «دستگاه‌های», spacing around
+punctuation), but it also spaces out dates (``1402/05/12`` becomes
+``۱۴۰۲ / ۰۵ / ۱۲``), e-mails and URLs, and rewrites digits. So those tokens
+are cut out first, replaced by private-use placeholders that hazm leaves
+alone, and put back unchanged afterwards.
+
+Two functions matter to the rest of dastur:
+
+- ``normalize(text)``: the document text every span points into.
+- ``fold(text)``: a cheap, lossy key for matching and search (digits to
+  Latin, ZWNJ to space, Arabic letters to Persian, no diacritics). The
+  index and the query go through the same ``fold``.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from functools import cache
+from typing import Any
+
+# Tokens hazm would damage. Order matters: URLs and e-mails before numbers.
+_DIGIT = r"[0-9۰-۹٠-٩]"
+PROTECTED = re.compile(
+    r"(?:https?://|www\.)[^\s<>«»\"']+[^\s<>«»\"'.,،؛:!?)]"  # URLs
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mails
+    rf"|{_DIGIT}+(?:[/\-.][0-9۰-۹٠-٩]+){{2}}"  # numeric dates 1402/05/12, 1402-5-12
+    rf"|{_DIGIT}+(?:[.,٫٬/:]{_DIGIT}+)*\s?%?",  # numbers 12, 12.5, 1,200, 12:30, 50%
+    re.UNICODE,
+)
+_PUA_BASE = 0xE000  # placeholders live in the Private Use Area
+_PUA_SIZE = 6400
+_PUA_RE = re.compile("[\ue000-\uf8ff]")
+# hazm can leave a ZWNJ stranded beside whitespace; it is never meaningful there.
+_STRAY_ZWNJ = re.compile(r"\u200c+(?=\s|$)|(?<=\s)\u200c+|^\u200c+")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_BLANK_LINES = re.compile(r"\n\s*\n\s*(?:\n\s*)*")
+
+_local = threading.local()
+
+
+def _normalizer() -> Any:
+    """One hazm Normalizer per thread: building one is slow, and hazm is lazy-imported."""
+    n = getattr(_local, "normalizer", None)
+    if n is None:
+        from hazm import Normalizer
+
+        n = _local.normalizer = Normalizer()
+    return n
+
+
+def _protect(text: str) -> tuple[str, list[str]]:
+    saved: list[str] = []
+
+    def keep(m: re.Match[str]) -> str:
+        if len(saved) >= _PUA_SIZE:  # absurdly many numbers: leave the rest to hazm
+            return m.group(0)
+        token = m.group(0)
+        trail = " " if token.endswith(" ") else ""
+        saved.append(token.rstrip(" "))
+        return chr(_PUA_BASE + len(saved) - 1) + trail
+
+    return PROTECTED.sub(keep, text), saved
+
+
+def _restore(text: str, saved: list[str]) -> str:
+    return _PUA_RE.sub(lambda m: saved[ord(m.group(0)) - _PUA_BASE], text)
+
+
+def _normalize_paragraph(par: str) -> str:
+    protected, saved = _protect(par)
+    out = _normalizer().normalize(protected)
+    out = _STRAY_ZWNJ.sub("", out)
+    out = _SPACES.sub(" ", out).strip()
+    return _restore(out, saved)
+
+
+def normalize(text: str) -> str:
+    """Normalize Persian text with hazm, keeping dates, numbers, URLs and e-mails as written.
+
+    Paragraphs (blank-line separated) are kept; lines inside a paragraph are
+    kept too. The result is idempotent: ``normalize(normalize(x)) == normalize(x)``.
+    """
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _PUA_RE.sub("", text).replace("\ufeff", "")
+    paragraphs = []
+    for par in _BLANK_LINES.split(text):
+        lines = [_normalize_paragraph(line) for line in par.split("\n")]
+        joined = "\n".join(line for line in lines if line)
+        if joined:
+            paragraphs.append(joined)
+    return "\n\n".join(paragraphs)
+
+
+# --- folding: the lossy key used for matching and search -----------------
+
+_FOLD_MAP = str.maketrans(
+    {
+        "ي": "ی", "ى": "ی", "ئ": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا",
+        "آ": "ا", "ؤ": "و", "ٱ": "ا", "\u200c": " ", "\u200d": "", "\u200e": "", "\u200f": "",
+        "ـ": "", "٪": "%", "٫": ".", "٬": ",",
+        **{chr(0x06F0 + i): str(i) for i in range(10)},
+        **{chr(0x0660 + i): str(i) for i in range(10)},
+    }
+)
+_DIACRITICS = re.compile("[\u064b-\u065f\u0670\u0654\u0655]")
+
+
+@cache
+def _fold_word(word: str) -> str:
+    return _DIACRITICS.sub("", word.translate(_FOLD_MAP)).lower()
+
+
+def fold(text: str) -> str:
+    """A matching key: Persian letters, Latin digits, no ZWNJ or diacritics, single spaces.
+
+    It is not length-preserving; never compute spans on folded text.
+    """
+    return " ".join(_fold_word(w) for w in unicodedata.normalize("NFKC", text).split())
+
+
+def fold_char_map(text: str) -> str:
+    """Fold character by character, keeping the length, so offsets stay valid."""
+    out = text.translate(_FOLD_MAP.copy() | {0x200C: " ", 0x200D: " ", 0x200E: " ", 0x200F: " ", 0x0640: " "})
+    return _DIACRITICS.sub(" ", out)
+
+
+def to_latin_digits(text: str) -> str:
+    return text.translate({0x06F0 + i: str(i) for i in range(10)} | {0x0660 + i: str(i) for i in range(10)})

@@ -1,0 +1,276 @@
+"""Officials, role mentions and organizations, with coreference inside a document.
+
+Order of work, each step feeding the next:
+1. title phrases and organization phrases anywhere in the text;
+2. person names: after an honorific, or starting with a known first name;
+3. titles attached to a name when adjacent («X، رئیس …», «استاندار … X»);
+4. one official per person: a surname alone, «وی», or a repeated title
+   («رئیس سازمان …») become mentions of the same official;
+5. titles attached to nobody become role mentions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .lexicon import Atom, Rules
+from .normalize import fold
+from .phrases import Phrase, name_at, org_at, title_at
+
+# Honorifics that by themselves mark an office holder (clergy, military ranks).
+OFFICE_HONORIFICS = {"حجت الاسلام", "حجت الاسلام والمسلمین", "ایت الله", "سردار", "سرتیپ", "سرلشکر",
+                     "سرهنگ", "امیر", "دریادار", "سرتیپ دوم"}
+
+
+@dataclass
+class Person:
+    name: str
+    key: tuple[str, ...]  # folded name atoms
+    honorific: str | None = None
+    titles: list[tuple[str, tuple[int, int]]] = field(default_factory=list)  # (text, char span)
+    mentions: list[tuple[int, int]] = field(default_factory=list)
+    organization: str | None = None
+
+    @property
+    def is_official(self) -> bool:
+        return bool(self.titles) or bool(self.honorific and fold(self.honorific) in OFFICE_HONORIFICS)
+
+
+@dataclass
+class PeopleResult:
+    officials: list[Person]
+    roles: dict[str, list[tuple[int, int]]]  # role title → mentions
+    organizations: list[tuple[str, list[tuple[int, int]]]]
+    title_phrases: list[Phrase]
+    person_spans: list[tuple[int, int]]
+
+
+def _span_text(text: str, atoms: list[Atom], p: Phrase) -> str:
+    return p.text(atoms, text)
+
+
+def _joined(s: str) -> str:
+    return fold(s).replace(" ", "")
+
+
+def find_titles(rules: Rules, atoms: list[Atom]) -> list[Phrase]:
+    out, i = [], 0
+    while i < len(atoms):
+        p = title_at(rules, atoms, i)
+        if p:
+            out.append(p)
+            i = p.end
+        else:
+            i += 1
+    return out
+
+
+def find_orgs(rules: Rules, atoms: list[Atom]) -> list[Phrase]:
+    out, i = [], 0
+    while i < len(atoms):
+        p = org_at(rules, atoms, i)
+        if p:
+            out.append(p)
+            i = p.end
+        else:
+            i += 1
+    return out
+
+
+def _honorific_run(rules: Rules, atoms: list[Atom], i: int) -> int:
+    """End atom of the honorifics starting at ``i`` («حجت‌الاسلام والمسلمین سید»)."""
+    j = i
+    while j < len(atoms) and (m := rules.honorifics.match_at(atoms, j)):
+        j += m[0]
+    return j
+
+
+def find_names(rules: Rules, atoms: list[Atom], text: str,
+               extra: list[tuple[int, int]] = ()) -> list[tuple[Phrase, str | None]]:
+    """Person-name phrases with their honorific (or None)."""
+    out: list[tuple[Phrase, str | None]] = []
+    i = 0
+    while i < len(atoms):
+        h_end = _honorific_run(rules, atoms, i)
+        if h_end > i:
+            p = name_at(rules, atoms, h_end, need_first_name=False)
+            if p:
+                honorific = text[atoms[i].start : atoms[h_end - 1].end]
+                out.append((p, honorific))
+                i = p.end
+                continue
+            i = h_end
+            continue
+        p = name_at(rules, atoms, i)
+        if p and p.end - p.start >= 2:
+            out.append((p, None))
+            i = p.end
+            continue
+        i += 1
+    # Names proposed by the statistical tagger, where the rules found none.
+    taken = {a for p, _ in out for a in range(p.start, p.end)}
+    for s, e in extra:
+        idx = [k for k, a in enumerate(atoms) if a.start >= s and a.end <= e]
+        if idx and not taken.intersection(idx) and all(atoms[k].is_word for k in idx):
+            out.append((Phrase(idx[0], idx[-1] + 1, "name"), None))
+    return sorted(out, key=lambda x: x[0].start)
+
+
+def _title_chain(rules: Rules, atoms: list[Atom], titles_by_start: dict[int, Phrase], i: int) -> list[Phrase]:
+    """Titles starting at atom ``i`` and joined by «و» or «،»: «معاون وزیر … و رئیس سازمان …»."""
+    chain = []
+    while i in titles_by_start:
+        t = titles_by_start[i]
+        if tuple(a.key for a in atoms[t.start : t.head_end]) in rules.plural_titles:
+            break  # «… و مدیران کل دستگاه‌ها»: a group, not another title of this person
+        chain.append(t)
+        i = t.end
+        if i < len(atoms) and atoms[i].key in {"و", "،"} and i + 1 in titles_by_start:
+            i += 1
+    return chain
+
+
+def find_people(rules: Rules, atoms: list[Atom], text: str,
+                person_hints: list[tuple[int, int]] = ()) -> PeopleResult:
+    titles = find_titles(rules, atoms)
+    titles_by_start = {t.start: t for t in titles}
+    titles_by_end = {t.end: t for t in titles}
+    names = find_names(rules, atoms, text, list(person_hints))
+    used_titles: set[int] = set()
+    persons: list[Person] = []
+
+    for p, honorific in names:
+        key = tuple(a.key for a in atoms[p.start : p.end])
+        person = Person(_span_text(text, atoms, p), key, honorific)
+        start_char = atoms[p.start].start
+        if honorific:  # mention covers the honorific too
+            k = p.start - 1
+            while k >= 0 and rules.honorifics.match_at(atoms, k) is None and k > p.start - 4:
+                k -= 1
+            start_char = atoms[max(k, 0)].start if k >= 0 else start_char
+        person.mentions.append((start_char, atoms[p.end - 1].end))
+        after = p.end + 1 if p.end < len(atoms) and atoms[p.end].key == "،" else p.end
+        for t in _title_chain(rules, atoms, titles_by_start, after):
+            person.titles.append((_span_text(text, atoms, t), t.char_span(atoms)))
+            used_titles.add(t.start)
+        before = titles_by_end.get(p.start)
+        if before is not None and before.start not in used_titles and not _is_plural(rules, atoms, before):
+            person.titles.insert(0, (_span_text(text, atoms, before), before.char_span(atoms)))
+            used_titles.add(before.start)
+        persons.append(person)
+
+    officials = _merge(persons)
+    _attach_bare_surnames(atoms, officials)
+    _attach_pronouns(rules, atoms, officials)
+    roles = _resolve_titles(text, atoms, titles, used_titles, officials, rules)
+    org_phrases = find_orgs(rules, atoms)
+    for off in officials:
+        off.organization = _organization_of(rules, off)
+        off.mentions.sort()
+    orgs = _group_orgs(text, atoms, org_phrases)
+    person_spans = [m for person in persons for m in person.mentions[:1]]
+    return PeopleResult([o for o in officials if o.is_official], roles, orgs, titles, person_spans)
+
+
+def _is_plural(rules: Rules, atoms: list[Atom], t: Phrase) -> bool:
+    return tuple(a.key for a in atoms[t.start : t.head_end]) in rules.plural_titles
+
+
+def _merge(persons: list[Person]) -> list[Person]:
+    """One Person per individual: «پاک سرشت» and «دکتر پاک سرشت» join «سلیمان پاک سرشت»."""
+    merged: list[Person] = []
+    for p in sorted(persons, key=lambda p: -len(p.key)):
+        target = next((m for m in merged if _same_person(m.key, p.key)), None)
+        if target is None:
+            merged.append(p)
+            continue
+        target.mentions.extend(p.mentions)
+        target.honorific = target.honorific or p.honorific
+        for t in p.titles:
+            if _joined(t[0]) not in {_joined(x[0]) for x in target.titles}:
+                target.titles.append(t)
+    merged.sort(key=lambda p: min(p.mentions))
+    for p in merged:
+        p.titles.sort(key=lambda t: t[1])
+    return merged
+
+
+def _same_person(full: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    if full == part:
+        return True
+    if len(part) < len(full) and full[-len(part) :] == part and len("".join(part)) >= 3:
+        return True  # a surname alone
+    return "".join(full[-len(part) :]) == "".join(part) and len("".join(part)) >= 4
+
+
+def _attach_bare_surnames(atoms: list[Atom], officials: list[Person]) -> None:
+    keys = [(p, p.key[1:]) for p in officials if len(p.key) >= 2 and len("".join(p.key[1:])) >= 4]
+    taken = {s for p in officials for s, _ in p.mentions}
+    for i in range(len(atoms)):
+        for person, surname in keys:
+            n = len(surname)
+            if tuple(a.key for a in atoms[i : i + n]) == surname and atoms[i].start not in taken:
+                if i > 0 and atoms[i - 1].key == person.key[0]:
+                    continue  # part of the full name, already a mention
+                person.mentions.append((atoms[i].start, atoms[i + n - 1].end))
+                taken.add(atoms[i].start)
+
+
+def _attach_pronouns(rules: Rules, atoms: list[Atom], officials: list[Person]) -> None:
+    """«وی گفت» refers to the official mentioned last before it."""
+    if not officials:
+        return
+    for a in atoms:
+        if a.key in rules.pronouns:
+            before = [(m[0], p) for p in officials for m in p.mentions if m[0] < a.start]
+            if before:
+                max(before, key=lambda x: x[0])[1].mentions.append((a.start, a.end))
+
+
+def _resolve_titles(text: str, atoms: list[Atom], titles: list[Phrase], used: set[int],
+                    officials: list[Person], rules: Rules) -> dict[str, list[tuple[int, int]]]:
+    roles: dict[str, list[tuple[int, int]]] = {}
+    for t in titles:
+        if t.start in used:
+            continue
+        t_text = _span_text(text, atoms, t)
+        j = _joined(t_text)
+        owner = next((o for o in officials if any(_joined(x[0]).startswith(j) or j.startswith(_joined(x[0]))
+                                                  for x in o.titles)), None)
+        if owner is not None and t.end - t.start >= 2:
+            owner.mentions.append(t.char_span(atoms))
+            if j not in {_joined(x[0]) for x in owner.titles}:
+                owner.titles.append((t_text, t.char_span(atoms)))
+            continue
+        head = tuple(a.key for a in atoms[t.start : t.head_end])
+        if t.end > t.head_end or head in rules.standalone_titles:
+            key = next((k for k in roles if _joined(k) == j), t_text)
+            roles.setdefault(key, []).append(t.char_span(atoms))
+    return roles
+
+
+def _organization_of(rules: Rules, person: Person) -> str | None:
+    from .lexicon import atomize
+
+    for title, _ in person.titles:
+        atoms = atomize(title)
+        for i in range(1, len(atoms)):
+            p = org_at(rules, atoms, i)
+            if p:
+                return p.text(atoms, title)
+    return None
+
+
+def _group_orgs(text: str, atoms: list[Atom], phrases: list[Phrase]) -> list[tuple[str, list[tuple[int, int]]]]:
+    """One entry per organization; a shorter form inside a longer one is a mention of it."""
+    groups: list[tuple[str, set[str], list[tuple[int, int]]]] = []
+    for p in sorted(phrases, key=lambda p: -(p.end - p.start)):
+        name = p.text(atoms, text)
+        toks = set(fold(name).split())
+        target = next((g for g in groups if toks <= g[1]), None)
+        if target is None:
+            groups.append((name, toks, [p.char_span(atoms)]))
+        else:
+            target[2].append(p.char_span(atoms))
+    groups.sort(key=lambda g: min(g[2]))
+    return [(name, sorted(spans)) for name, _, spans in groups]

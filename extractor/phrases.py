@@ -1,0 +1,132 @@
+"""Growing noun phrases over atoms: titles, organizations, person names.
+
+A phrase starts at a head from ``rules/`` («رئیس», «سازمان», «جلسه») and grows
+over the following words until a stop word, a verb, punctuation, a person's
+first name or a new title. Known organization names (``organizations.txt``)
+are taken whole, commas included («وزارت تعاون، کار و رفاه اجتماعی»).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .lexicon import Atom, Rules
+
+TITLE_MAX_ATOMS = 12  # «نماینده مردم شهرستان‌های بجنورد، مانه و سملقان … در مجلس شورای اسلامی»
+ORG_MAX_ATOMS = 12
+NAME_MAX_ATOMS = 4  # «محمد علی انصاری», «عبدالرضا رحمانی فضلی»
+# Words that may continue a phrase although they are stop words, when a
+# content word follows: «آموزش فنی و حرفه‌ای», «نماینده … در مجلس».
+JOINERS = {"و"}
+INNER_PREPOSITIONS = {"در"}
+
+
+@dataclass
+class Phrase:
+    start: int  # atom index
+    end: int  # atom index, exclusive
+    kind: str  # title | org | name | event
+    head_end: int = 0  # atom index where the head ends
+
+    def text(self, atoms: list[Atom], text: str) -> str:
+        return text[atoms[self.start].start : atoms[self.end - 1].end]
+
+    def char_span(self, atoms: list[Atom]) -> tuple[int, int]:
+        return atoms[self.start].start, atoms[self.end - 1].end
+
+
+def _is_boundary(rules: Rules, atoms: list[Atom], i: int) -> bool:
+    a = atoms[i]
+    if not a.is_word:
+        return True
+    if a.key in rules.stop or a.key in rules.pronouns:
+        return True
+    if rules.speech_verbs.match_at(atoms, i) or rules.modality.match_at(atoms, i) or rules.is_verbish(atoms, i):
+        return True
+    return bool(rules.honorifics.match_at(atoms, i))
+
+
+def grow(rules: Rules, atoms: list[Atom], i: int, limit: int, *, stop_at_title: bool = True,
+         stop_at_name: bool = True, allow_in: bool = False) -> int:
+    """Extend a phrase from atom ``i``; return the end atom index (exclusive)."""
+    j = i
+    while j < len(atoms) and j - i < limit:
+        m = rules.organizations.match_at(atoms, j) or rules.ministry_tails.match_at(atoms, j)
+        if m:  # a known name, commas and all
+            j += m[0]
+            continue
+        a = atoms[j]
+        nxt = j + 1 < len(atoms) and atoms[j + 1]
+        if a.key in JOINERS and nxt and not _is_boundary(rules, atoms, j + 1) and j > i:
+            if stop_at_title and rules.titles.match_at(atoms, j + 1):
+                break
+            if stop_at_name and atoms[j + 1].key in rules.first_names:
+                break
+            j += 1
+            continue
+        if a.key in JOINERS:  # «و» that does not join two parts of one name ends it
+            break
+        if allow_in and a.key in INNER_PREPOSITIONS and nxt and j > i and (
+            rules.org_heads.match_at(atoms, j + 1) or rules.organizations.match_at(atoms, j + 1)
+        ):
+            j += 1
+            continue
+        if a.key == "،" and nxt and j > i and j + 2 < len(atoms) and atoms[j + 2].key == "و" and (
+            not _is_boundary(rules, atoms, j + 1)
+        ):  # «بجنورد، مانه و سملقان»: a comma inside a list that ends with «و»
+            j += 1
+            continue
+        if _is_boundary(rules, atoms, j):
+            break
+        if j > i and stop_at_title and rules.titles.match_at(atoms, j):
+            break
+        if j > i and stop_at_name and a.key in rules.first_names:
+            break
+        j += 1
+    return j
+
+
+def title_at(rules: Rules, atoms: list[Atom], i: int) -> Phrase | None:
+    """A title phrase starting at atom ``i``: a head from titles.txt and its complement."""
+    m = rules.titles.match_at(atoms, i)
+    if not m:
+        return None
+    head_end = i + m[0]
+    # «معاون وزیر»: a title head may be followed by another head that belongs to it.
+    while head_end < len(atoms) and (m2 := rules.titles.match_at(atoms, head_end)) and head_end - i < 4:
+        head_end += m2[0]
+    end = grow(rules, atoms, head_end, TITLE_MAX_ATOMS, stop_at_title=True, allow_in=True)
+    return Phrase(i, end, "title", head_end)
+
+
+def org_at(rules: Rules, atoms: list[Atom], i: int) -> Phrase | None:
+    m = rules.organizations.match_at(atoms, i)
+    if m:
+        end = grow(rules, atoms, i + m[0], 4) if m[0] < 3 else i + m[0]
+        return Phrase(i, end, "org", i + m[0])
+    m = rules.org_heads.match_at(atoms, i)
+    if not m:
+        return None
+    head_end = i + m[0]
+    end = grow(rules, atoms, head_end, ORG_MAX_ATOMS, stop_at_title=True)
+    if end == head_end:  # a bare head («سازمان») is not a name
+        return None
+    return Phrase(i, end, "org", head_end)
+
+
+def name_at(rules: Rules, atoms: list[Atom], i: int, *, need_first_name: bool = True) -> Phrase | None:
+    """A person's name at atom ``i``: starts with a known first name unless told otherwise."""
+    if i >= len(atoms) or _is_boundary(rules, atoms, i):
+        return None
+    if need_first_name and atoms[i].key not in rules.first_names:
+        return None
+    j = i
+    while j < len(atoms) and j - i < NAME_MAX_ATOMS:
+        if _is_boundary(rules, atoms, j) or rules.titles.match_at(atoms, j) or rules.org_heads.match_at(atoms, j):
+            break
+        if rules.places.match_at(atoms, j) and j > i + 1:
+            break
+        j += 1
+    if j == i:
+        return None
+    return Phrase(i, j, "name")

@@ -1,0 +1,64 @@
+"""Jalali dates: finding them in Persian text and parsing user input."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from extractor.jalali import expand_year, find_dates, parse_date
+
+
+@pytest.mark.parametrize(
+    ("text", "jalali", "gregorian"),
+    [
+        ("۱۲ مرداد ۱۴۰۲", "1402-05-12", "2023-08-03"),
+        ("۲۴ دی‌ماه ۹۸", "1398-10-24", "2020-01-14"),
+        ("24 دیماه 98", "1398-10-24", "2020-01-14"),
+        ("17 مردادماه سال 95", "1395-05-17", "2016-08-07"),
+        ("1398/10/24", "1398-10-24", "2020-01-14"),
+        ("۱۴۰۲/۰۵/۱۲", "1402-05-12", "2023-08-03"),
+        ("فروردین ۱۴۰۰", "1400-01-00", None),
+        ("۱ فروردین ۱۴۰۳", "1403-01-01", "2024-03-20"),
+    ],
+)
+def test_jalali_finds_dates(text: str, jalali: str, gregorian: str | None) -> None:
+    found = find_dates(f"جلسه در {text} برگزار شد")
+    assert [(d.jalali, d.gregorian) for d in found] == [(jalali, gregorian)]
+    assert found[0].text == text
+
+
+def test_jalali_gregorian_text_dates_have_no_jalali() -> None:
+    found = find_dates("در ۱۴ ژانویه ۲۰۲۰ و 2020/01/14")
+    assert [(d.jalali, d.gregorian) for d in found] == [(None, "2020-01-14"), (None, "2020-01-14")]
+
+
+@pytest.mark.parametrize("text", ["۳۲ مرداد ۱۴۰۲", "1402/13/01", "تیر ماه", "مهر و موم شد", "۱۲ نفر در ۱۴۰۲"])
+def test_jalali_rejects_non_dates(text: str) -> None:
+    assert find_dates(text) == []
+
+
+def test_jalali_spans_point_into_text() -> None:
+    text = "در تاریخ ۱۲ مرداد ۱۴۰۲ و 1398/10/24 گفت"
+    for d in find_dates(text):
+        assert text[d.span[0] : d.span[1]] == d.text
+
+
+@pytest.mark.parametrize(("two", "four"), [(98, 1398), (2, 1402), (42, 1442), (50, 1350), (1402, 1402)])
+def test_jalali_expands_two_digit_years(two: int, four: int) -> None:
+    assert expand_year(two) == four
+
+
+@pytest.mark.parametrize(
+    ("value", "date"),
+    [("1402/05/12", dt.date(2023, 8, 3)), ("۱۴۰۲-۰۵-۱۲", dt.date(2023, 8, 3)), ("2023-08-03", dt.date(2023, 8, 3)),
+     ("۱۲ مرداد ۱۴۰۲", dt.date(2023, 8, 3))],
+)
+def test_jalali_parse_date_accepts_jalali_and_iso(value: str, date: dt.date) -> None:
+    assert parse_date(value) == date
+
+
+@pytest.mark.parametrize("value", ["tomorrow", "1402/13/40", ""])
+def test_jalali_parse_date_rejects_garbage(value: str) -> None:
+    with pytest.raises(ValueError, match="Jalali"):
+        parse_date(value)
