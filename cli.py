@@ -31,8 +31,9 @@ def _open_backend(ctx: click.Context) -> Any:
     from indexer import open_backend
 
     opts = ctx.find_root().obj
+    extra = {"es_url": opts["es_url"]} if opts["backend"] == "elasticsearch" else {}
     try:
-        return open_backend(opts["backend"], db=opts["db"], es_url=opts.get("es_url"))
+        return open_backend(opts["backend"], db=opts["db"], **extra)
     except DasturError as exc:
         _fail(str(exc))
 

@@ -180,7 +180,8 @@ def person_hints(text: str) -> list[tuple[int, int]]:
 def analyze(text: str) -> Analysis:
     nlp = pipeline()
     doc = make_doc(nlp, text)
-    doc.user_data["dastur"] = Analysis(text, atomize(text), sentence_spans(text), person_hints(text))
+    atoms = rules().split_joined(atomize(text))
+    doc.user_data["dastur"] = Analysis(text, atoms, sentence_spans(text), person_hints(text))
     for _, proc in nlp.pipeline:
         doc = proc(doc)
     return _state(doc)

@@ -44,7 +44,7 @@ def find_events(rules: Rules, atoms: list[Atom], text: str) -> list[tuple[str, i
         if head_end < len(atoms) and atoms[head_end].key in EVENT_NOT_NAMES:
             i = head_end
             continue
-        end = grow(rules, atoms, head_end, EVENT_MAX_ATOMS, stop_at_title=True)
+        end = grow(rules, atoms, head_end, EVENT_MAX_ATOMS, stop_at_title=False)
         if end == head_end:
             i = head_end
             continue

@@ -63,11 +63,14 @@ class DateMatch:
                 "span": list(self.span), "rule": self.rule}
 
 
+TWO_DIGIT_PIVOT = 10  # «۰۲» is 1402 and «۴۲» is 1342: the 1400s have only just begun
+
+
 def expand_year(year: int) -> int:
-    """Two-digit years: ۹۸ is 1398, ۰۲ is 1402 (news never means 1302)."""
+    """Two-digit years: ۹۸ is 1398, ۴۲ is 1342, ۰۲ is 1402."""
     if year >= 100:
         return year
-    return 1300 + year if year >= 50 else 1400 + year
+    return 1400 + year if year <= TWO_DIGIT_PIVOT else 1300 + year
 
 
 def _valid_jalali(y: int, m: int, d: int) -> bool:

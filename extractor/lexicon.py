@@ -97,6 +97,9 @@ class PhraseIndex:
             bucket.sort(key=lambda kv: -len(kv[0]))
         self.max_len = max(self.max_len, len(key))
 
+    def keys(self) -> list[tuple[str, ...]]:
+        return [k for bucket in self._by_first.values() for k, _ in bucket]
+
     def __contains__(self, phrase: str) -> bool:
         key = key_of(phrase)
         return any(k == key for k, _ in self._by_first.get(key[0] if key else "", []))
@@ -204,6 +207,8 @@ class Rules:
         self.light_verbs = {fold(v) for v in verbs.get("light_verbs", [])}
         self.light_verbs |= {v.split()[-1] for v in self.light_verbs}
         self.preverbs = {fold(v) for v in verbs.get("preverbs", [])}
+        self.light_verbs |= {fold(v) for v in verbs.get("copula_forms", [])}
+        self.light_verbs |= conjugations(verbs.get("verb_stems", []))
         self.joined_verbs = {p + v for p in self.preverbs for v in self.light_verbs}
         topics = rule_json("topics.json")
         raw_topics = topics.get("topics", topics.get("areas", []))
@@ -214,6 +219,39 @@ class Rules:
         for t in raw_topics:
             for kw in t.get("keywords", []):
                 self.topic_keywords.add(kw, t["id"])
+        self._build_glue()
+
+    def split_joined(self, atoms: list[Atom]) -> list[Atom]:
+        """Split words glued together when a ZWNJ or space was lost in the source.
+
+        «فرمانداراردبیل» → «فرماندار» «اردبیل», «سیدمهدی» → «سید» «مهدی»: a known
+        one-word title or honorific followed by a known place, first name or head.
+        """
+        out: list[Atom] = []
+        for a in atoms:
+            cut = self._glue_point(a.key)
+            if cut:
+                out.append(Atom(a.key[:cut], a.start, a.start + cut))
+                out.append(Atom(a.key[cut:], a.start + cut, a.end))
+            else:
+                out.append(a)
+        return out
+
+    def _glue_point(self, key: str) -> int:
+        if len(key) < 6 or key in self.first_names or key in self._single_words:
+            return 0
+        for n in range(min(len(key) - 3, 9), 2, -1):
+            head, rest = key[:n], key[n:]
+            if head in self._glue_heads and rest in self._glue_tails:
+                return n
+        return 0
+
+    def _build_glue(self) -> None:
+        singles = lambda index: {k[0] for k in index.keys() if len(k) == 1}  # noqa: E731
+        self._glue_heads = singles(self.titles) | singles(self.honorifics)
+        self._glue_tails = (singles(self.places) | self.first_names | {k[0] for k in self.org_heads.keys()}
+                            | {k[0] for k in self.places.keys()})
+        self._single_words = singles(self.places) | singles(self.org_heads) | singles(self.titles)
 
     def is_stop(self, atom: Atom) -> bool:
         return atom.key in self.stop or not atom.is_word
@@ -226,6 +264,22 @@ class Rules:
         if key in self.preverbs and i + 1 < len(atoms) and atoms[i + 1].key in self.light_verbs | {"می", "نمی"}:
             return True
         return key in self.joined_verbs
+
+
+PAST_ENDINGS = ("", "م", "یم", "ید", "ند", "ه")  # «ی» is left out: «گیری», «روی» are mostly not verbs
+PRESENT_ENDINGS = ("م", "د", "یم", "ید", "ند")
+
+
+def conjugations(stems: list[list[str]]) -> set[str]:
+    """The atom forms of each [past, present] stem pair: «کردند», «نکرده», «کنند», «بکند»."""
+    forms: set[str] = set()
+    for past, present in stems:
+        past, present = fold(past), fold(present)
+        for ending in PAST_ENDINGS:
+            forms |= {past + ending, "ن" + past + ending}
+        for ending in PRESENT_ENDINGS:
+            forms |= {present + ending, "ب" + present + ending, "ن" + present + ending}
+    return forms
 
 
 @cache

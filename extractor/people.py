@@ -160,6 +160,7 @@ def find_people(rules: Rules, atoms: list[Atom], text: str,
         persons.append(person)
 
     officials = _merge(persons)
+    _attach_headline_titles(text, atoms, titles, used_titles, officials, rules)
     _attach_bare_surnames(atoms, officials)
     _attach_pronouns(rules, atoms, officials)
     roles = _resolve_titles(text, atoms, titles, used_titles, officials, rules)
@@ -201,6 +202,33 @@ def _same_person(full: tuple[str, ...], part: tuple[str, ...]) -> bool:
     if len(part) < len(full) and full[-len(part) :] == part and len("".join(part)) >= 3:
         return True  # a surname alone
     return "".join(full[-len(part) :]) == "".join(part) and len("".join(part)) >= 4
+
+
+HEADLINE_PARAGRAPHS = 2  # the headline and the lead
+
+
+def _attach_headline_titles(text: str, atoms: list[Atom], titles: list[Phrase], used: set[int],
+                            persons: list[Person], rules: Rules) -> None:
+    """«عضو شورای شهر کرج: …» in the headline, «حمیدرضا ابوالحسنی … گفت» in the body: one person.
+
+    A title in the headline or lead that no name stands beside goes to the first
+    person named after it who has no title of their own.
+    """
+    parts = text.split("\n\n")
+    zone_end = sum(len(p) + 2 for p in parts[:HEADLINE_PARAGRAPHS])
+    for t in titles:
+        s, _ = t.char_span(atoms)
+        if t.start in used or s >= zone_end or _is_plural(rules, atoms, t):
+            continue
+        head = tuple(a.key for a in atoms[t.start : t.head_end])
+        if head in rules.standalone_titles and t.end == t.head_end:
+            continue  # «رئیس‌جمهور» alone names someone else, not the speaker
+        later = [p for p in persons if min(p.mentions)[0] > s]
+        target = min(later, key=lambda p: min(p.mentions)[0], default=None)
+        if target is not None and not target.titles:
+            target.titles.append((t.text(atoms, text), t.char_span(atoms)))
+            target.mentions.append(t.char_span(atoms))
+            used.add(t.start)
 
 
 def _attach_bare_surnames(atoms: list[Atom], officials: list[Person]) -> None:
