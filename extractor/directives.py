@@ -76,14 +76,16 @@ def clauses(rules: Rules, text: str, sentences: list[tuple[int, int]], officials
         if colon is None:
             kind = "quote" if quote_speaker else "sentence"
             speaker = quote_speaker or speaker_at(officials, s, e)
-            out.append(Clause(*_strip_subject(rules, text, s, e, officials), speaker, kind))
+            cs, ce = _strip_subject(rules, text, s, e, officials)
+            out += [Clause(a, b, speaker, kind) for a, b in split_clauses(rules, text, cs, ce)]
         else:
             verb_start, after = colon
             speaker = speaker_at(officials, s, verb_start)
             quote_speaker = speaker
             qs, qe = _trim(text, after, e)
             if qe > qs:
-                out.append(Clause(qs, qe, speaker, "quote"))
+                out.append(Clause(qs, qe, speaker, "statement"))
+                out += [Clause(a, b, speaker, "quote") for a, b in split_clauses(rules, text, qs, qe)]
             pre = text[s:verb_start]
             m = CONTENT_OPENERS.search(pre)
             if m:
@@ -102,6 +104,42 @@ def clauses(rules: Rules, text: str, sentences: list[tuple[int, int]], officials
                 out.append(Clause(s + m.start(), s + m.end(), speaker_at(officials, s, s + m.start()) or quote_speaker,
                                   "wrapped:" + label))
     return out
+
+
+# A clause that opens with one of these depends on the next one: never cut after it.
+SUBORDINATORS = ("با توجه به", "اگر", "چنانچه", "چون", "از آنجا که", "زمانی که", "وقتی", "هرچند", "اگرچه",
+                 "در صورتی که", "به منظور", "برای اینکه", "تا زمانی که")
+CLAUSE_MIN_WORDS = 4  # a piece shorter than this stays with its neighbour
+
+
+def split_clauses(rules: Rules, text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """Cut a sentence after each finite verb followed by «و» or «،»: one clause per statement.
+
+    «… سرافراز کرد و این افتخارات باید حفظ شود» holds two clauses; the directive
+    is only the second.
+    """
+    atoms = atomize(text[s:e], s)
+    cuts = []
+    for i in range(len(atoms) - 1):
+        if atoms[i + 1].key in {"و", "،", "؛"} and (atoms[i].key in rules.light_verbs or
+                                                     atoms[i].key in rules.joined_verbs):
+            cuts.append(i + 1)
+    pieces, start = [], 0
+    for cut in cuts:
+        left = atoms[start:cut]
+        if len([a for a in left if a.is_word]) < CLAUSE_MIN_WORDS:
+            continue
+        if fold(text[left[0].start : left[-1].end]).startswith(tuple(fold(x) for x in SUBORDINATORS)):
+            continue
+        pieces.append((left[0].start, left[-1].end))
+        start = cut + 1
+    rest = atoms[start:]
+    if pieces and len([a for a in rest if a.is_word]) < CLAUSE_MIN_WORDS:
+        last_s, _ = pieces.pop()
+        pieces.append((last_s, e))
+    elif rest:
+        pieces.append((rest[0].start, e))
+    return [_trim(text, a, b) for a, b in pieces] or [(s, e)]
 
 
 def _speech_colon(rules: Rules, text: str, s: int, e: int) -> tuple[int, int] | None:
@@ -154,25 +192,97 @@ def priority_rank(rules: Rules, atoms: list[Atom]) -> int | None:
     return None
 
 
+YOU_EXCEPTIONS = {"باید", "جدید", "شدید", "تولید", "تاکید", "تأکید", "امید", "خرید", "سفید", "کلید", "تهدید",
+                  "تمدید", "تشدید", "تردید", "تایید", "تأیید", "عید", "شهید", "مفید", "بعید", "نوید", "تجدید",
+                  "تقلید", "توحید", "تبعید", "بایستید"}
+# Words that may open an actor phrase although they are stop words: «همه دستگاه‌ها», «سایر دستگاه‌ها».
+ACTOR_OPENERS = {"همه", "ما", "مردم", "سایر", "هر", "یک", "تمام", "تمامی", "کلیه", "شما"}
+ACTOR_MAX_WORDS = 7
+# «از مردم خواست …», «از سازمان‌ها انتظار می‌رود …»: the actor follows «از».
+ASKED_OF = re.compile(r"(?<![\w\u200c])از\s+(?P<who>[^،.:؛]{2,60}?)\s+(?:خواست|درخواست|انتظار|تقاضا|می[\s\u200c]?خواهیم)")
+# «لازم است تا سایر دستگاه‌ها نیز …»: the actor follows «تا»/«که».
+NEEDED_THAT = re.compile(r"(?:لازم|ضروری|ضرورت)\s+(?:است|دارد)\s+(?:تا|که)\s+")
+
+
 def actor_of(rules: Rules, text: str, clause: tuple[int, int], cue_at: int, atoms: list[Atom]) -> str | None:
-    """Who must act: «ما» for a first-person plural verb, else the subject before the cue."""
+    """Who must act, in this order of evidence:
+
+    1. a first-person plural verb after the cue («قرار دهیم») → «ما»; second-person plural → «شما»;
+    2. «از X خواست / انتظار می‌رود» → X;
+    3. «لازم است تا X …» → the phrase after «تا»;
+    4. the noun phrase right before the cue («شهرداران باید …», «باغداران موظف هستند»),
+       unless the clause is passive («… باید در اولویت قرار گیرد»).
+    """
     words = [a for a in atoms if a.is_word]
-    if words:
-        last = words[-1].key
-        tail = [a.key for a in atoms[cue_at:] if a.is_word]
-        if any(k.endswith("یم") and len(k) > 3 and k not in WE_EXCEPTIONS for k in tail[-3:]):
-            return "ما"
-        if "باید" in (a.key for a in atoms) and not last.endswith(("ند", "ندی")) and last.endswith(PASSIVE_ENDINGS):
-            return None
-    i = 0
-    while i < cue_at and atoms[i].key in SUBJECT_SKIP | {"،"}:
+    if not words:
+        return None
+    tail = [a.key for a in atoms[cue_at:] if a.is_word]
+    if any(k.endswith("یم") and len(k) > 3 and k not in WE_EXCEPTIONS for k in tail[-3:]):
+        return "ما"
+    if tail and tail[-1].endswith("ید") and len(tail[-1]) > 3 and tail[-1] not in YOU_EXCEPTIONS:
+        return "شما"
+    chunk = text[clause[0] : clause[1]]
+    m = ASKED_OF.search(chunk)
+    if m:
+        return m.group("who").strip()
+    m = NEEDED_THAT.search(chunk)
+    if m:
+        after = atomize(chunk[m.end() :], clause[0] + m.end())
+        j = 0
+        while j < len(after) and j < ACTOR_MAX_WORDS and after[j].is_word and (
+            after[j].key not in rules.stop or after[j].key in ACTOR_OPENERS) and not rules.is_verbish(after, j):
+            j += 1
+        if j:
+            return text[after[0].start : after[j - 1].end]
+    if words[-1].key.endswith(PASSIVE_ENDINGS) and not words[-1].key.endswith(("ند", "ندی")):
+        return None
+    return _phrase_before(rules, text, atoms, cue_at)
+
+
+PREPOSITIONS = {"در", "با", "از", "برای", "به", "نسبت"}
+
+
+def _phrase_before(rules: Rules, text: str, atoms: list[Atom], cue_at: int) -> str | None:
+    """The noun phrase ending right before atom ``cue_at``, read backwards to a boundary.
+
+    A prepositional phrase in between is crossed when a noun phrase opens the
+    clause before it: «بسیج در مقابله با … باید», «متعهدین به ارزش‌ها باید»,
+    «دانشگاه آزاد به عنوان پیشگام … باید».
+    """
+    i = _np_start(rules, atoms, cue_at)
+    if i >= cue_at:
+        return None
+    start, crossed = i, 0
+    while crossed < 3 and start > 1 and atoms[start - 1].key in PREPOSITIONS:
+        j = _np_start(rules, atoms, start - 1)
+        if j >= start - 1:
+            break
+        start, crossed = j, crossed + 1
+    opens_clause = start == 0 or not atoms[start - 1].is_word or atoms[start - 1].key in SUBJECT_SKIP
+    if crossed and opens_clause:
+        # «دانشگاه آزاد به عنوان پیشگام …»: the apposition after «به عنوان» is not part of the actor.
+        keys = [a.key for a in atoms[start:cue_at]]
+        if "عنوان" in keys and keys.index("عنوان") > 0 and keys[keys.index("عنوان") - 1] == "به":
+            return text[atoms[start].start : atoms[start + keys.index("عنوان") - 2].end]
+        return text[atoms[start].start : atoms[cue_at - 1].end]
+    if atoms[i].key == "عنوان":
+        return None
+    return text[atoms[i].start : atoms[cue_at - 1].end]
+
+
+def _np_start(rules: Rules, atoms: list[Atom], end: int) -> int:
+    i = end
+    while i > 0 and end - i < ACTOR_MAX_WORDS:
+        a = atoms[i - 1]
+        if not a.is_word or rules.is_verbish(atoms, i - 1):
+            break
+        joined = a.key == "از" and i < len(atoms) and atoms[i].key == "جمله"  # «همه دستگاه‌ها از جمله شهرداری»
+        if a.key in rules.stop and a.key not in ACTOR_OPENERS and a.key != "و" and not joined:
+            break
+        i -= 1
+    while i < end and (atoms[i].key in SUBJECT_SKIP or atoms[i].key == "و"):
         i += 1
-    subj = atoms[i:cue_at]
-    if not subj or len(subj) > 6 or any(not a.is_word for a in subj):
-        return None
-    if subj[0].key in rules.stop and subj[0].key not in {"همه", "ما", "مردم", "سایر"}:
-        return None
-    return text[subj[0].start : subj[-1].end]
+    return i
 
 
 def deadline_of(rules: Rules, text: str, s: int, e: int, dates: list[dict]) -> dict | None:

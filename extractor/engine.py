@@ -90,21 +90,29 @@ def directives_component(doc: Any) -> Any:
     # A headline or lead before anyone is named speaks for the release's main official.
     main = max(officials, key=lambda o: len(o.mentions)) if officials else None
     seen: set[tuple[str, str]] = set()
-    for c in clauses(r, st.text, st.sentences, officials):
+    found = clauses(r, st.text, st.sentences, officials)
+    # «خواستار … شد» and «بر … تأکید کرد» first: the clause around them must not repeat them.
+    found.sort(key=lambda c: not c.kind.startswith("wrapped:"))
+    wrapped: list[tuple[int, int]] = []
+    for c in found:
         text = st.text[c.start : c.end]
         atoms = atomize(text, c.start)
         if not atoms or text.rstrip().endswith(("؟", "?")):
             continue
         speaker = _official_id(officials, c.speaker or main)
-        if c.kind == "quote" and c.speaker is not None:
-            st.statements.append({"speaker": speaker, "verb": "", "text": text, "span": (c.start, c.end),
-                                  "rule": "statement.speech_verb_colon.v1"})
-        _collect(st, r, c, text, atoms, speaker, seen)
+        if c.kind == "statement":
+            if c.speaker is not None:
+                st.statements.append({"speaker": speaker, "verb": "", "text": text, "span": (c.start, c.end),
+                                      "rule": "statement.speech_verb_colon.v1"})
+            continue
+        _collect(st, r, c, text, atoms, speaker, seen, wrapped)
+    st.priorities.sort(key=lambda p: p["span"])
+    st.action_items.sort(key=lambda a: a["span"])
     return doc
 
 
 def _collect(st: Analysis, r: Any, c: Clause, text: str, atoms: list[Atom], speaker: str | None,
-             seen: set[tuple[str, str]]) -> None:
+             seen: set[tuple[str, str]], wrapped: list[tuple[int, int]]) -> None:
     key = fold(text)
     rank = priority_rank(r, atoms)
     prio = _has(r.priority, atoms) or ((0, "ordinal") if rank is not None else None)
@@ -114,8 +122,11 @@ def _collect(st: Analysis, r: Any, c: Clause, text: str, atoms: list[Atom], spea
                               "span": (c.start, c.end), "rule": f"priority.cue.v1:{prio[1]}"})
     if c.kind.startswith("wrapped:"):
         cue: tuple[int, object] | None = (0, c.kind.split(":", 1)[1])
+        wrapped.append((c.start, c.end))
     else:
         cue = _has(r.modality, atoms)
+        if cue is not None and any(ws <= atoms[cue[0]].start < we for ws, we in wrapped):
+            return  # the cue belongs to a «خواستار … شد» already taken
     if cue is None or ("a", key) in seen:
         return
     seen.add(("a", key))

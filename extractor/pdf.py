@@ -25,7 +25,7 @@ from typing import Any
 
 from .errors import BadPdf, DasturError, NoText
 
-GAP_RATIO = 0.12  # a gap wider than this × font size is a word space (XeLaTeX draws no space glyphs)
+GAP_RATIO = 0.16  # a wider gap is a word space: XeLaTeX draws no space glyphs, its gaps are ≥ 0.18 em
 COLUMN_RATIO = 2.5  # a gap wider than this × font size separates two blocks on one baseline (→ tab)
 LINE_RATIO = 0.4  # glyphs whose baselines differ by less than this × font size share a line
 MARK_REACH = 1.5  # Word draws harakat up to this × font size away from their letter's baseline
