@@ -76,6 +76,33 @@ def _data_lines(path: Path) -> list[list[str]]:
     return rows
 
 
+def _hazm_words() -> dict[str, str]:
+    """hazm's word list (MIT) as ``key → "pos|frequency bucket"``; {} without hazm.
+
+    A word the general lexicon knows, and how often, says a lot about whether
+    it can be a name: surnames and foreign names are rare or unknown. The file
+    is located without importing hazm (its ``__init__`` is slow).
+    """
+    import importlib.util
+    import math
+
+    spec = importlib.util.find_spec("hazm")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "words.dat"
+    out: dict[str, str] = {}
+    for row in _data_lines(path):
+        if len(row) < 3:
+            continue
+        k = _key(row[0])
+        freq = int(row[1]) if row[1].isdigit() else 0
+        bucket = min(int(math.log10(freq + 1)), 8)
+        value = f"{row[2]}|{bucket}"
+        if k and (k not in out or out[k] < value):
+            out[k] = value
+    return out
+
+
 def _version(path: Path) -> str | None:
     try:
         with path.open(encoding="utf-8") as f:
@@ -139,6 +166,7 @@ class Lexicons:
     prefixes: tuple[str, ...] = ()
     titles: PhraseSet = field(default_factory=PhraseSet)
     honorifics: PhraseSet = field(default_factory=PhraseSet)
+    words: dict[str, str] = field(default_factory=dict)  # hazm's lexicon: key → "pos|freq bucket"
     versions: dict[str, str | None] = field(default_factory=dict)
 
     @classmethod
@@ -157,6 +185,7 @@ class Lexicons:
             prefixes=tuple(sorted(affixes["prefix"], key=by_len)),
             titles=PhraseSet(r[0] for r in rows["titles"]),
             honorifics=PhraseSet(r[0] for r in rows["honorifics"]),
+            words=_hazm_words(),
             versions={name: _version(rules_dir / f"{name}.txt") for name in files},
         )
 
@@ -192,6 +221,14 @@ class Featurizer:
             own.append(f"len={min(len(k), 9)}")
             if " " in w:
                 own.append("zwnj")
+            known = self.lex.words.get(k)
+            if known is None:
+                own.append("hz=oov")
+                flags.append("hz=oov")
+            else:
+                pos, freq = known.split("|")
+                own += ["hzp=" + pos, "hzf=" + freq]
+                flags.append("hzf=" + freq)
             sfx = next((s for s in self.lex.suffixes if len(k) > len(s) + 1 and k.endswith(s)), None)
             if sfx:
                 own.append("sfx=" + sfx)

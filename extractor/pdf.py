@@ -174,8 +174,8 @@ def _attach_mark(mark: _Glyph, lines: list[list[_Glyph]]) -> None:
     line = min(near or lines or [[]], key=lambda ln: abs(ln[0].y - mark.y) if ln else 0)
     if not line or abs(line[0].y - mark.y) > MARK_REACH * mark.size:
         return  # a stray mark with no letter near it carries no text
-    x = mark.x0
-    i = min(range(len(line)), key=lambda k: abs(line[k].x0 + line[k].x1 - 2 * x))
+    letters = [k for k, g in enumerate(line) if not g.text.isspace()] or [0]
+    i = min(letters, key=lambda k: abs(line[k].x0 + line[k].x1 - 2 * mark.x0))
     rtl = bool(_ARABIC.match(line[i].text))  # in visual order a mark sits left of an RTL letter
     line.insert(i if rtl else i + 1, _Glyph(mark.text, line[i].x0, line[i].x0, line[i].y, mark.size))
 
@@ -202,12 +202,8 @@ def _visual_text(line: list[_Glyph]) -> str:
 def _overlaps_letter(line: list[_Glyph], i: int) -> bool:
     space = line[i]
     width = space.x1 - space.x0
-    return width > 0 and any(
-        0 <= j < len(line)
-        and not line[j].text.isspace()
-        and min(line[j].x1, space.x1) - max(line[j].x0, space.x0) > ZWNJ_OVERLAP * width
-        for j in (i - 1, i + 1)
-    )
+    near = [g for g in line[max(0, i - 2) : i + 3] if not g.is_mark and not g.text.isspace()]
+    return width > 0 and any(min(g.x1, space.x1) - max(g.x0, space.x0) > ZWNJ_OVERLAP * width for g in near)
 
 
 # --- 2. and 3. presentation forms and bidi -------------------------------------------------------
