@@ -220,6 +220,10 @@ class Rules:
             for kw in t.get("keywords", []):
                 self.topic_keywords.add(kw, t["id"])
         self._build_glue()
+        # Words that occur inside known names: what a title or organization phrase may grow over.
+        self.name_vocab = {k for index in (self.organizations, self.org_heads, self.titles, self.places,
+                                           self.topic_keywords) for key in index.keys() for k in key}
+        self.name_vocab |= {fold(w) for w in rule_list("name_words.txt")}
 
     def split_joined(self, atoms: list[Atom]) -> list[Atom]:
         """Split words glued together when a ZWNJ or space was lost in the source.

@@ -168,11 +168,10 @@ def _lines(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
 def _attach_mark(mark: _Glyph, lines: list[list[_Glyph]]) -> None:
     # Word draws harakat half a line or more from their letter, sometimes nearer the next line:
     # a mark above its letter belongs to a line at or below it, a mark below to one at or above.
-    below = mark.text[0] in _BELOW
-    slack = 0.2 * mark.size
+    below, slack = mark.text[0] in _BELOW, 0.2 * mark.size
     near = [ln for ln in lines if (ln[0].y <= mark.y + slack if below else ln[0].y >= mark.y - slack)]
-    line = min(near or lines or [[]], key=lambda ln: abs(ln[0].y - mark.y) if ln else 0)
-    if not line or abs(line[0].y - mark.y) > MARK_REACH * mark.size:
+    line = min(near or lines, key=lambda ln: abs(ln[0].y - mark.y), default=None)
+    if line is None or abs(line[0].y - mark.y) > MARK_REACH * mark.size:
         return  # a stray mark with no letter near it carries no text
     letters = [k for k, g in enumerate(line) if not g.text.isspace()] or [0]
     i = min(letters, key=lambda k: abs(line[k].x0 + line[k].x1 - 2 * mark.x0))

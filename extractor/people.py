@@ -11,6 +11,9 @@ Order of work, each step feeding the next:
 
 from __future__ import annotations
 
+import bisect
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .lexicon import Atom, Rules
@@ -116,6 +119,39 @@ def find_names(rules: Rules, atoms: list[Atom], text: str,
     return sorted(out, key=lambda x: x[0].start)
 
 
+def _surnames_before_titles(rules: Rules, atoms: list[Atom], text: str, titles: list[Phrase],
+                            names: list[tuple[Phrase, str | None]]) -> list[tuple[Phrase, str | None]]:
+    """«عرب مدیرکل آموزش فنی و حرفه‌ای خراسان جنوبی …»: a surname alone opening a sentence before a title.
+
+    Taken only when the same word opens another sentence too («عرب اظهار کرد»),
+    so that an ordinary first word is not mistaken for a name.
+    """
+    taken = {k for p, _ in names for k in range(p.start, p.end)}
+    openers = [i for i in range(len(atoms)) if _starts_sentence(text, atoms, i)]
+    out = []
+    for t in titles:
+        for width in (1, 2):
+            i = t.start - width
+            if i < 0 or i not in openers or any(k in taken for k in range(i, t.start)):
+                continue
+            words = atoms[i : t.start]
+            if any(not a.is_word or a.key in rules.stop or rules.is_verbish(atoms, k + i) for k, a in enumerate(words)):
+                continue
+            key = tuple(a.key for a in words)
+            again = any(o != i and tuple(a.key for a in atoms[o : o + width]) == key for o in openers)
+            if again:
+                out.append((Phrase(i, t.start, "name"), None))
+                taken.update(range(i, t.start))
+    return out
+
+
+def _starts_sentence(text: str, atoms: list[Atom], i: int) -> bool:
+    if i == 0:
+        return True
+    gap = text[atoms[i - 1].end : atoms[i].start]
+    return "\n" in gap or atoms[i - 1].key in {".", ":", "؛"}
+
+
 def _title_chain(rules: Rules, atoms: list[Atom], titles_by_start: dict[int, Phrase], i: int) -> list[Phrase]:
     """Titles starting at atom ``i`` and joined by «و» or «،»: «معاون وزیر … و رئیس سازمان …»."""
     chain = []
@@ -136,6 +172,7 @@ def find_people(rules: Rules, atoms: list[Atom], text: str,
     titles_by_start = {t.start: t for t in titles}
     titles_by_end = {t.end: t for t in titles}
     names = find_names(rules, atoms, text, list(person_hints))
+    names += _surnames_before_titles(rules, atoms, text, titles, names)
     used_titles: set[int] = set()
     persons: list[Person] = []
 
@@ -162,6 +199,7 @@ def find_people(rules: Rules, atoms: list[Atom], text: str,
     officials = _merge(persons)
     _attach_headline_titles(text, atoms, titles, used_titles, officials, rules)
     _attach_bare_surnames(atoms, officials)
+    _attach_titles_between_mentions(text, atoms, titles, used_titles, officials, rules)
     _attach_pronouns(rules, atoms, officials)
     roles = _resolve_titles(text, atoms, titles, used_titles, officials, rules)
     org_phrases = find_orgs(rules, atoms)
@@ -205,30 +243,97 @@ def _same_person(full: tuple[str, ...], part: tuple[str, ...]) -> bool:
 
 
 HEADLINE_PARAGRAPHS = 2  # the headline and the lead
+NEARBY_PARAGRAPHS = 2  # «فرماندار نکا … اظهار داشت» then, a paragraph later, «جعفر احمدی اظهار کرد»
+
+
+def _paragraph_of(text: str) -> Callable[[int], int]:
+    starts = [0] + [m.end() for m in re.finditer(r"\n\s*\n", text)]
+    return lambda offset: bisect.bisect_right(starts, offset) - 1
+
+
+def _free_titles(rules: Rules, atoms: list[Atom], titles: list[Phrase], used: set[int],
+                 zone_end: int | None = None) -> list[Phrase]:
+    """Titles beside no name that could still belong to a named person.
+
+    A bare standalone title («رئیس‌جمهور», «وزیر کشور») in the body usually names
+    someone else; in the headline (before ``zone_end``) it names the speaker.
+    """
+    out = []
+    for t in titles:
+        if t.start in used or _is_plural(rules, atoms, t):
+            continue
+        head = tuple(a.key for a in atoms[t.start : t.head_end])
+        bare = head in rules.standalone_titles and t.end == t.head_end
+        if bare and (zone_end is None or atoms[t.start].start >= zone_end):
+            continue
+        out.append(t)
+    return out
+
+
+_REPORT_PREFIX = re.compile(r"به\s+گزارش[^،.\n]{0,80}،\s*$")
+
+
+def _opens_sentence(text: str, person: Person) -> bool:
+    """Named as the subject of a sentence: «جعفر احمدی اظهار کرد», «به گزارش …، صدیف بدری …».
+
+    A name deep inside a sentence («پرونده مهدی هاشمی …») is seldom the speaker
+    a headline title refers to.
+    """
+    for s, _ in person.mentions:
+        before = text[max(0, s - 120) : s]
+        line_start = max(before.rfind("\n"), before.rfind(". "), before.rfind(": "))
+        head = before[line_start + 1 :] if line_start >= 0 else (before if s <= 120 else "x")
+        if not head.strip() or _REPORT_PREFIX.search(head):
+            return True
+    return False
+
+
+def _give_title(person: Person, t: Phrase, atoms: list[Atom], text: str, used: set[int]) -> None:
+    person.titles.append((t.text(atoms, text), t.char_span(atoms)))
+    person.mentions.append(t.char_span(atoms))
+    used.add(t.start)
 
 
 def _attach_headline_titles(text: str, atoms: list[Atom], titles: list[Phrase], used: set[int],
                             persons: list[Person], rules: Rules) -> None:
-    """«عضو شورای شهر کرج: …» in the headline, «حمیدرضا ابوالحسنی … گفت» in the body: one person.
+    """A title no name stands beside goes to the next person named without a title of their own.
 
-    A title in the headline or lead that no name stands beside goes to the first
-    person named after it who has no title of their own.
+    «عضو شورای شهر کرج: …» in the headline and «حمیدرضا ابوالحسنی … گفت» in the
+    body are one person; so are «فرماندار نکا … اظهار داشت» and, a paragraph
+    later, «جعفر احمدی اظهار کرد». In the body the name must follow within
+    NEARBY_PARAGRAPHS paragraphs; from the headline and lead, anywhere.
     """
-    parts = text.split("\n\n")
-    zone_end = sum(len(p) + 2 for p in parts[:HEADLINE_PARAGRAPHS])
-    for t in titles:
+    para = _paragraph_of(text)
+    zone_end = sum(len(p) + 2 for p in text.split("\n\n")[:HEADLINE_PARAGRAPHS])
+    for t in _free_titles(rules, atoms, titles, used, zone_end):
         s, _ = t.char_span(atoms)
-        if t.start in used or s >= zone_end or _is_plural(rules, atoms, t):
+        untitled = [p for p in persons if not p.titles and min(p.mentions)[0] > s and _opens_sentence(text, p)]
+        target = min(untitled, key=lambda p: min(p.mentions)[0], default=None)
+        if target is None:
             continue
-        head = tuple(a.key for a in atoms[t.start : t.head_end])
-        if head in rules.standalone_titles and t.end == t.head_end:
-            continue  # «رئیس‌جمهور» alone names someone else, not the speaker
-        later = [p for p in persons if min(p.mentions)[0] > s]
-        target = min(later, key=lambda p: min(p.mentions)[0], default=None)
-        if target is not None and not target.titles:
-            target.titles.append((t.text(atoms, text), t.char_span(atoms)))
-            target.mentions.append(t.char_span(atoms))
-            used.add(t.start)
+        near = para(min(target.mentions)[0]) - para(s) <= NEARBY_PARAGRAPHS
+        if para(s) < HEADLINE_PARAGRAPHS or near:
+            _give_title(target, t, atoms, text, used)
+
+
+def _attach_titles_between_mentions(text: str, atoms: list[Atom], titles: list[Phrase], used: set[int],
+                                    persons: list[Person], rules: Rules) -> None:
+    """«رئیس شورای تأمین شهرستان نکا گفت» between two paragraphs about «احمدی»: his title too.
+
+    Only for a title that opens its sentence as the speaker, with the same person
+    named in the paragraphs just before and just after it, and nobody else in between.
+    """
+    para = _paragraph_of(text)
+    for t in _free_titles(rules, atoms, titles, used):
+        s, _ = t.char_span(atoms)
+        if not (t.start == 0 or not atoms[t.start - 1].is_word):
+            continue
+        p = para(s)
+        around = [o for o in persons if _opens_sentence(text, o)
+                  and any(p - NEARBY_PARAGRAPHS <= para(m[0]) < p for m in o.mentions)
+                  and any(p < para(m[0]) <= p + NEARBY_PARAGRAPHS for m in o.mentions)]
+        if len(around) == 1:
+            _give_title(around[0], t, atoms, text, used)
 
 
 def _attach_bare_surnames(atoms: list[Atom], officials: list[Person]) -> None:
@@ -263,8 +368,7 @@ def _resolve_titles(text: str, atoms: list[Atom], titles: list[Phrase], used: se
             continue
         t_text = _span_text(text, atoms, t)
         j = _joined(t_text)
-        owner = next((o for o in officials if any(_joined(x[0]).startswith(j) or j.startswith(_joined(x[0]))
-                                                  for x in o.titles)), None)
+        owner = next((o for o in officials if any(_same_office(x[0], t_text) for x in o.titles)), None)
         if owner is not None and t.end - t.start >= 2:
             owner.mentions.append(t.char_span(atoms))
             if j not in {_joined(x[0]) for x in owner.titles}:
@@ -275,6 +379,25 @@ def _resolve_titles(text: str, atoms: list[Atom], titles: list[Phrase], used: se
             key = next((k for k in roles if _joined(k) == j), t_text)
             roles.setdefault(key, []).append(t.char_span(atoms))
     return roles
+
+
+GENERIC_TITLE_WORDS = {"استان", "شهرستان", "شهر", "کشور", "وقت", "محترم"}
+
+
+def _same_office(a: str, b: str) -> bool:
+    """«فرماندار راور» and «فرماندار شهرستان راور», «معاون وزیر» and «معاون وزیر تعاون …».
+
+    One title is a prefix of the other (ZWNJ and spaces ignored), or both have
+    the same head word and one's words, generic ones aside, contain the other's.
+    """
+    ja, jb = _joined(a), _joined(b)
+    if ja.startswith(jb) or jb.startswith(ja):
+        return True
+    ta, tb = fold(a).split(), fold(b).split()
+    if not ta or not tb or ta[0] != tb[0]:
+        return False
+    sa, sb = set(ta) - GENERIC_TITLE_WORDS, set(tb) - GENERIC_TITLE_WORDS
+    return sa <= sb or sb <= sa
 
 
 def _organization_of(rules: Rules, person: Person) -> str | None:

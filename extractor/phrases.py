@@ -49,8 +49,13 @@ def _is_boundary(rules: Rules, atoms: list[Atom], i: int) -> bool:
 
 
 def grow(rules: Rules, atoms: list[Atom], i: int, limit: int, *, stop_at_title: bool = True,
-         stop_at_name: bool = True, allow_in: bool = False) -> int:
-    """Extend a phrase from atom ``i``; return the end atom index (exclusive)."""
+         stop_at_name: bool = True, allow_in: bool = False, vocab_only: bool = False) -> int:
+    """Extend a phrase from atom ``i``; return the end atom index (exclusive).
+
+    With ``vocab_only`` (titles and organizations) a word continues the phrase only
+    if the rule files use it in a name (``Rules.name_vocab``): «دانشگاه آزاد باعث …»
+    stops before «باعث», «فرماندار اردبیل پیشرفت …» before «پیشرفت».
+    """
     j = i
     while j < len(atoms) and j - i < limit:
         m = rules.organizations.match_at(atoms, j) or rules.ministry_tails.match_at(atoms, j)
@@ -78,7 +83,9 @@ def grow(rules: Rules, atoms: list[Atom], i: int, limit: int, *, stop_at_title: 
         ):  # «بجنورد، مانه و سملقان»: a comma inside a list that ends with «و»
             j += 1
             continue
-        if _is_boundary(rules, atoms, j):
+        if _is_boundary(rules, atoms, j) or rules.event_heads.match_at(atoms, j) and stop_at_title:
+            break
+        if vocab_only and a.key not in rules.name_vocab and not rules.places.match_at(atoms, j):
             break
         if j > i and stop_at_title and rules.titles.match_at(atoms, j):
             break
@@ -97,7 +104,7 @@ def title_at(rules: Rules, atoms: list[Atom], i: int) -> Phrase | None:
     # «معاون وزیر»: a title head may be followed by another head that belongs to it.
     while head_end < len(atoms) and (m2 := rules.titles.match_at(atoms, head_end)) and head_end - i < 4:
         head_end += m2[0]
-    end = grow(rules, atoms, head_end, TITLE_MAX_ATOMS, stop_at_title=True, allow_in=True)
+    end = grow(rules, atoms, head_end, TITLE_MAX_ATOMS, stop_at_title=True, allow_in=True, vocab_only=True)
     return Phrase(i, end, "title", head_end)
 
 
@@ -110,7 +117,7 @@ def org_at(rules: Rules, atoms: list[Atom], i: int) -> Phrase | None:
     if not m:
         return None
     head_end = i + m[0]
-    end = grow(rules, atoms, head_end, ORG_MAX_ATOMS, stop_at_title=True)
+    end = grow(rules, atoms, head_end, ORG_MAX_ATOMS, stop_at_title=True, vocab_only=True)
     if end == head_end:  # a bare head («سازمان») is not a name
         return None
     return Phrase(i, end, "org", head_end)
@@ -125,6 +132,8 @@ def name_at(rules: Rules, atoms: list[Atom], i: int, *, need_first_name: bool = 
     j = i
     while j < len(atoms) and j - i < NAME_MAX_ATOMS:
         if _is_boundary(rules, atoms, j) or rules.titles.match_at(atoms, j) or rules.org_heads.match_at(atoms, j):
+            break
+        if atoms[j].key in JOINERS:  # «رسول و فرستاده»: names do not run over «و»
             break
         if rules.places.match_at(atoms, j) and j > i + 1:
             break
