@@ -46,6 +46,7 @@ class Analysis:
     atoms: list[Atom]
     sentences: list[tuple[int, int]]
     person_hints: list[tuple[int, int]] = field(default_factory=list)
+    published_year: int | None = None  # completes «۱۷ مرداد» written without a year
     people: PeopleResult | None = None
     places: list[tuple[str, str, list[tuple[int, int]]]] = field(default_factory=list)
     events: list[tuple[str, int | None, list[tuple[int, int]]]] = field(default_factory=list)
@@ -75,7 +76,7 @@ def entities_component(doc: Any) -> Any:
     r = rules()
     st.places = find_places(r, st.atoms)
     st.events = find_events(r, st.atoms, st.text)
-    st.dates = [d.to_dict() for d in find_dates(st.text)]
+    st.dates = [d.to_dict() for d in find_dates(st.text, st.published_year)]
     st.figures = find_figures(st.text)
     assert st.people is not None
     st.agency = find_agency(r, st.text, st.people.organizations)
@@ -188,11 +189,11 @@ def person_hints(text: str) -> list[tuple[int, int]]:
     return tagger.char_spans(text) if tagger is not None else []
 
 
-def analyze(text: str) -> Analysis:
+def analyze(text: str, published_year: int | None = None) -> Analysis:
     nlp = pipeline()
     doc = make_doc(nlp, text)
     atoms = rules().split_joined(atomize(text))
-    doc.user_data["dastur"] = Analysis(text, atoms, sentence_spans(text), person_hints(text))
+    doc.user_data["dastur"] = Analysis(text, atoms, sentence_spans(text), person_hints(text), published_year)
     for _, proc in nlp.pipeline:
         doc = proc(doc)
     return _state(doc)

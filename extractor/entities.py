@@ -44,7 +44,7 @@ def find_events(rules: Rules, atoms: list[Atom], text: str) -> list[tuple[str, i
         if head_end < len(atoms) and atoms[head_end].key in EVENT_NOT_NAMES:
             i = head_end
             continue
-        end = grow(rules, atoms, head_end, EVENT_MAX_ATOMS, stop_at_title=False)
+        end = grow(rules, atoms, head_end, EVENT_MAX_ATOMS, stop_at_title=False, vocab_only=True)
         if end == head_end:
             i = head_end
             continue
@@ -58,12 +58,19 @@ def find_events(rules: Rules, atoms: list[Atom], text: str) -> list[tuple[str, i
     for key in sorted(out, key=len, reverse=True):
         name, ordinal, spans = out[key]
         toks = set(key.split())
-        target = next((m for m in merged if toks <= set(fold(m[0]).split())), None)
+        # «جلسات شورای حفاظت منابع آب شهرستان» is «جلسه شورای حفاظت منابع آب شهرستان قائنات» again.
+        target = next((m for m in merged if toks <= set(fold(m[0]).split()) or _overlap(toks, fold(m[0])) >= 0.6),
+                      None)
         if target:
             target[2].extend(spans)
         else:
             merged.append((name, ordinal, spans))
     return sorted(merged, key=lambda ev: min(ev[2]))
+
+
+def _overlap(toks: set[str], other: str) -> float:
+    b = set(other.split())
+    return len(toks & b) / len(toks | b) if toks and b else 0.0
 
 
 _NUM = r"[0-9۰-۹٠-٩]+(?:[.,٫٬][0-9۰-۹٠-٩]+)*"

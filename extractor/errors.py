@@ -66,5 +66,21 @@ class BlockedAddress(FetchError):
     code = "E111"
 
 
+class RobotsDisallowed(FetchError):
+    """The site's robots.txt does not let dastur fetch this URL (or could not be read: HTTP 5xx)."""
+
+    code = "E112"
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with an HTTP error status; ``status`` holds it."""
+
+    code = "E113"
+
+    def __init__(self, source: str, status: int) -> None:
+        self.status = status
+        super().__init__(source, f"the server answered HTTP {status}", "check the URL, or try again later")
+
+
 class BackendError(DasturError):
     code = "E200"

@@ -5,6 +5,9 @@
   to the service cannot reach internal hosts. Every redirect hop is checked.
 - Honest User-Agent, timeouts, a size limit, and retries with backoff on 429
   and 5xx (honouring ``Retry-After``).
+- ``before_request`` runs before every request, redirect hops and retries
+  included: the crawler (``extractor.crawl``) hooks robots.txt and its
+  per-host rate limit there, so no request escapes either.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ import ipaddress
 import os
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from .errors import BlockedAddress, FetchError
+from .errors import BlockedAddress, FetchError, HTTPStatusError
 
 USER_AGENT = "dastur/0.1 (Persian press-release indexer; +https://pypi.org/project/dastur/)"
 MAX_BYTES = 20 * 1024 * 1024  # a press release page or circular is far below this
@@ -58,6 +62,10 @@ def check_address(url: str, *, allow_private: bool = False) -> None:
                                  "use --allow-private (or DASTUR_ALLOW_PRIVATE=1) if this is intended")
 
 
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:g} MB" if n >= 1024 * 1024 else f"{n / 1024:g} KB"
+
+
 def _retry_after(value: str | None, attempt: int, backoff: float) -> float:
     if value and value.strip().isdigit():
         return min(float(value), 60.0)
@@ -65,8 +73,13 @@ def _retry_after(value: str | None, attempt: int, backoff: float) -> float:
 
 
 def fetch(url: str, *, allow_private: bool = False, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT,
-          retries: int = 2, backoff: float = 1.0, client: object | None = None) -> Response:
-    """GET ``url`` and return its body, following redirects by hand so each hop is checked."""
+          retries: int = 2, backoff: float = 1.0, client: object | None = None,
+          before_request: Callable[[str], None] | None = None) -> Response:
+    """GET ``url`` and return its body, following redirects by hand so each hop is checked.
+
+    ``before_request(url)`` is called before every request (each redirect hop, each retry) after
+    the address check; it may sleep (rate limit) or raise (robots.txt).
+    """
     import httpx
 
     from .sources import utcnow
@@ -79,6 +92,8 @@ def fetch(url: str, *, allow_private: bool = False, max_bytes: int = MAX_BYTES, 
         for attempt in range(retries + 1):
             for _ in range(MAX_REDIRECTS + 1):
                 check_address(current, allow_private=allow_private)
+                if before_request is not None:
+                    before_request(current)
                 try:
                     with http.stream("GET", current) as resp:
                         if resp.is_redirect and "location" in resp.headers:
@@ -88,23 +103,22 @@ def fetch(url: str, *, allow_private: bool = False, max_bytes: int = MAX_BYTES, 
                             wait = _retry_after(resp.headers.get("retry-after"), attempt, backoff)
                             break
                         if resp.status_code >= 400:
-                            raise FetchError(url, f"the server answered HTTP {resp.status_code}",
-                                             "check the URL, or try again later")
+                            raise HTTPStatusError(url, resp.status_code)
                         declared = resp.headers.get("content-length")
                         if declared and declared.isdigit() and int(declared) > max_bytes:
-                            raise FetchError(url, f"the page is larger than {max_bytes // 1024 // 1024} MB",
+                            raise FetchError(url, f"the page is larger than {_size(max_bytes)}",
                                              "download it and pass the file")
                         body = bytearray()
                         for chunk in resp.iter_bytes():
                             body.extend(chunk)
                             if len(body) > max_bytes:
-                                raise FetchError(url, f"the page is larger than {max_bytes // 1024 // 1024} MB",
+                                raise FetchError(url, f"the page is larger than {_size(max_bytes)}",
                                                  "download it and pass the file")
                         ctype = resp.headers.get("content-type", "")
                         return Response(str(resp.url), resp.status_code, bytes(body), ctype.lower(),
                                         resp.charset_encoding, utcnow())
                 except httpx.TimeoutException:
-                    raise FetchError(url, f"no answer within {timeout:.0f} s", "try again later") from None
+                    raise FetchError(url, f"no answer within {timeout:g} s", "try again later") from None
                 except httpx.HTTPError as exc:
                     raise FetchError(url, f"cannot connect ({type(exc).__name__})",
                                      "check the URL and your network") from None

@@ -37,6 +37,10 @@ DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("jalali_dmy", re.compile(rf"(?<!{_D})(?P<day>{_D}{{1,2}})(?:\s?ام)?\s+(?P<month>{_JM}){_MAH}{_YEAR}")),
     # مرداد ۱۴۰۲ · دی‌ماه سال ۹۸ (no day)
     ("jalali_my", re.compile(rf"(?<![\w\u200c])(?P<month>{_JM}){_MAH}{_YEAR}")),
+    # سال ۱۴۰۲ · سال ۸۶ (a year alone, as «سال» introduces it)
+    ("jalali_y", re.compile(rf"(?<![\w\u200c])سال[\s\u200c]+(?P<year>1[34]{_D}{{2}}|[۱][۳۴]{_D}{{2}}|{_D}{{2}})(?!{_D}|[/\-.]{_D})")),
+    # ۱۷ مرداد (no year: taken only when the release's own year is known)
+    ("jalali_dm", re.compile(rf"(?<!{_D})(?P<day>{_D}{{1,2}})(?:\s?ام)?\s+(?P<month>{_JM}){_MAH}(?![\w\u200c])")),
     # 1402/05/12 · 1402-5-12 · 98/10/24
     ("numeric_ymd", re.compile(
         rf"(?<![0-9۰-۹٠-٩/])(?P<year>{_D}{{4}}|{_D}{{2}})(?P<sep>[/\-.])(?P<month>{_D}{{1,2}})(?P=sep)"
@@ -91,8 +95,15 @@ def jalali_to_gregorian(y: int, m: int, d: int) -> str | None:
     return jdatetime.date(y, m, d).togregorian().isoformat()
 
 
-def _from_match(rule: str, m: re.Match[str]) -> tuple[str | None, str | None] | None:
+def _from_match(rule: str, m: re.Match[str], default_year: int | None = None) -> tuple[str | None, str | None] | None:
     g = {k: v for k, v in m.groupdict().items() if v is not None}
+    if "year" not in g:
+        if default_year is None:
+            return None
+        g["year"] = str(default_year)
+    if "month" not in g and "gmonth" not in g:  # a year alone
+        year = expand_year(int(to_latin_digits(g["year"])))
+        return (f"{year:04d}-00-00", None) if 1250 <= year <= 1500 else None
     year = int(to_latin_digits(g["year"]))
     day = int(to_latin_digits(g.get("day", "0")))
     if "gmonth" in g:
@@ -113,8 +124,12 @@ def _from_match(rule: str, m: re.Match[str]) -> tuple[str | None, str | None] | 
     return f"{year:04d}-{month:02d}-{day:02d}", jalali_to_gregorian(year, month, day)
 
 
-def find_dates(text: str) -> list[DateMatch]:
-    """Every calendar date in ``text``, left to right, without overlaps (longest rule wins)."""
+def find_dates(text: str, default_year: int | None = None) -> list[DateMatch]:
+    """Every calendar date in ``text``, left to right, without overlaps (longest rule wins).
+
+    ``default_year`` (the Jalali year the document was published) completes a
+    day and month written without a year («۱۷ مرداد»); without it they are skipped.
+    """
     found: list[DateMatch] = []
     taken: list[tuple[int, int]] = []
     for rule, pattern in DATE_PATTERNS:
@@ -122,7 +137,7 @@ def find_dates(text: str) -> list[DateMatch]:
             s, e = m.span()
             if any(s < te and ts < e for ts, te in taken):
                 continue
-            parsed = _from_match(rule, m)
+            parsed = _from_match(rule, m, default_year)
             if parsed is None:  # «۳۲ مرداد ۱۴۰۲» is no date, and «مرداد ۱۴۰۲» inside it is not one either
                 taken.append((s, e))
                 continue

@@ -216,8 +216,8 @@ class Featurizer:
         else:
             if _LATIN.search(w):
                 own.append("lat")
-            own += [f"p{n}=" + k[:n] for n in (1, 2, 3) if len(k) > n]
-            own += [f"s{n}=" + k[-n:] for n in (1, 2, 3) if len(k) > n]
+            own += [f"p{n}=" + k[:n] for n in (1, 2, 3, 4) if len(k) > n]
+            own += [f"s{n}=" + k[-n:] for n in (1, 2, 3, 4) if len(k) > n]
             own.append(f"len={min(len(k), 9)}")
             if " " in w:
                 own.append("zwnj")

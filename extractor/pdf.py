@@ -193,16 +193,22 @@ def _visual_text(line: list[_Glyph]) -> str:
                 out.append("\t")
             elif gap > GAP_RATIO * size:
                 out.append(" ")
-        out.append(_ZWNJ if g.text.isspace() and _overlaps_letter(line, i) else g.text)
+        out.append(_space(line, i) if g.text.isspace() else g.text)
         prev = g
     return "".join(out)
 
 
-def _overlaps_letter(line: list[_Glyph], i: int) -> bool:
+def _space(line: list[_Glyph], i: int) -> str:
+    """A space glyph is a word space, or Word's ZWNJ drawn on top of a letter, or nothing."""
     space = line[i]
     width = space.x1 - space.x0
     near = [g for g in line[max(0, i - 2) : i + 3] if not g.is_mark and not g.text.isspace()]
-    return width > 0 and any(min(g.x1, space.x1) - max(g.x0, space.x0) > ZWNJ_OVERLAP * width for g in near)
+    if width <= 0 or all(min(g.x1, space.x1) - max(g.x0, space.x0) <= ZWNJ_OVERLAP * width for g in near):
+        return " "
+    # Word also draws such glyphs inside joined words, next to harakat («مرکّب»): no ZWNJ where
+    # the letter before it (on its right) is drawn joining forward.
+    before = next((g.text[0] for g in line[i + 1 :] if not g.is_mark and not g.text.isspace()), " ")
+    return "" if unicodedata.name(before, "").endswith(("INITIAL FORM", "MEDIAL FORM")) else _ZWNJ
 
 
 # --- 2. and 3. presentation forms and bidi -------------------------------------------------------

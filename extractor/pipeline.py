@@ -84,7 +84,8 @@ def build_record(doc: Document) -> Record:
 
     text, title, lead = compose_text(doc)
     rid = record_id(doc.canonical_url or doc.url, text)
-    a = analyze(text)
+    published = published_of(doc.published)
+    a = analyze(text, int(published["jalali"][:4]) if published and published.get("jalali") else None)
     assert a.people is not None
     officials = [
         Official(id=f"o{i + 1}", name=p.name, honorific=p.honorific, titles=_unique(t for t, _ in p.titles),
@@ -101,7 +102,7 @@ def build_record(doc: Document) -> Record:
                     pages=[list(p) for p in doc.pages] if doc.pages else None, metadata=doc.metadata)
     return Record(
         id=rid, source=source, title=title, lead=lead, text=text,
-        published=published_of(doc.published),
+        published=published,
         agency=a.agency[0] if a.agency else (normalize(doc.agency) if doc.agency else None),
         officials=officials,
         role_mentions=[RoleMention(t, sorted(m), "role.title_without_name.v1") for t, m in a.people.roles.items()],

@@ -62,3 +62,14 @@ def test_jalali_parse_date_accepts_jalali_and_iso(value: str, date: dt.date) -> 
 def test_jalali_parse_date_rejects_garbage(value: str) -> None:
     with pytest.raises(ValueError, match="Jalali"):
         parse_date(value)
+
+
+def test_jalali_year_alone_after_sal() -> None:
+    assert [(d.text, d.jalali) for d in find_dates("در سال ۸۶ و سال 1402 آغاز شد")] == [
+        ("سال ۸۶", "1386-00-00"), ("سال 1402", "1402-00-00")]
+
+
+def test_jalali_day_month_needs_the_documents_year() -> None:
+    assert find_dates("جلسه ۱۷ مرداد برگزار شد") == []
+    [d] = find_dates("جلسه ۱۷ مرداد برگزار شد", default_year=1391)
+    assert (d.jalali, d.gregorian) == ("1391-05-17", "2012-08-07")
