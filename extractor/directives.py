@@ -9,7 +9,6 @@ clause with a modality cue («باید», «موظفند», «مقرر شد», �
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 
@@ -24,7 +23,8 @@ CONTENT_OPENERS = re.compile(
 EMPHASIS = re.compile(r"(?:با|ضمن)\s+(?:تاکید|تأکید)\s+(?:بر|به)\s+")
 # «بر X تأکید کرد» and «خواستار X شد»: directive cues that wrap their object.
 WRAPPED_CUES = [
-    ("تأکید کرد", re.compile(r"(?<![\w\u200c])بر\s+(?:(?!\s(?:گفت|افزود)\b)[^.!؟?:])+?\s+(?:تاکید|تأکید)\s*(?:کرد|کردند|نمود|داشت)")),
+    ("تأکید کرد", re.compile(r"(?<![\w\u200c])بر\s+(?:(?!\s(?:گفت|افزود)\b)[^.!؟?:])+?\s+(?:تاکید|تأکید)\s*"
+                             r"(?:کرد|کردند|نمود|داشت)")),
     ("خواستار شد", re.compile(r"خواستار\s+[^.!؟?:]+?\s+(?:شد|شدند|گردید)(?![\w\u200c])")),
 ]
 ACTION_NOUNS_AFTER_ORDINAL = {"و", "اولویت", "دستورالعمل", "برنامه", "وظیفه", "اقدام", "محور", "هدف",
@@ -34,6 +34,7 @@ WE_EXCEPTIONS = {"تصمیم", "تنظیم", "تقدیم", "مستقیم", "تح
                  "حریم", "عظیم", "قدیم", "کریم", "رحیم", "مریم", "ابراهیم", "سلیم", "حکیم", "تقویم", "اقلیم",
                  "تعمیم", "تفهیم", "نسیم", "عمیم", "جسیم", "وخیم", "تیم", "رژیم", "سیم", "حجیم", "تکریم"}
 PASSIVE_ENDINGS = ("شود", "گردد", "گیرد", "پذیرد", "باشد", "شوند", "گردند", "گیرند", "قرارگیرد")
+QUESTION_REPORT = re.compile(r"در\s+پاسخ\s+به\s+(?:این(?:\u200c|\s)?که|سوال|سؤال|پرسش)")
 SUBJECT_SKIP = {"همچنین", "بنابراین", "لذا", "پس", "اکنون", "امروز", "قطعا", "البته", "درواقع", "ضمنا"}
 
 
@@ -112,7 +113,7 @@ SUBORDINATORS = ("با توجه به", "اگر", "چنانچه", "چون", "از
 CLAUSE_MIN_WORDS = 4  # a piece shorter than this stays with its neighbour
 
 
-def split_clauses(rules: Rules, text: str, s: int, e: int) -> list[tuple[int, int]]:
+def split_clauses(rules: Rules, text: str, s: int, e: int, *, rejoin: bool = True) -> list[tuple[int, int]]:
     """Cut a sentence after each finite verb followed by «و» or «،»: one clause per statement.
 
     «… سرافراز کرد و این افتخارات باید حفظ شود» holds two clauses; the directive
@@ -139,7 +140,35 @@ def split_clauses(rules: Rules, text: str, s: int, e: int) -> list[tuple[int, in
         pieces.append((last_s, e))
     elif rest:
         pieces.append((rest[0].start, e))
-    return [_trim(text, a, b) for a, b in pieces] or [(s, e)]
+    pieces = [_trim(text, a, b) for a, b in pieces]
+    return (_rejoin(rules, text, pieces) if rejoin else pieces) or [(s, e)]
+
+
+# After a directive, a clause opening with one of these is a new statement, not its continuation.
+NEW_STATEMENT = ("ضمن", "اما", "ولی", "همچنین", "در حالی", "البته", "یعنی", "چرا که", "زیرا")
+
+
+def _rejoin(rules: Rules, text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Keep a cut only where it separates a directive from what is not one.
+
+    «… سرافراز کرد و این افتخارات باید حفظ شود»: the description before the
+    directive goes. «مقرر شد کمیته‌ای تشکیل شود و در آن … بررسی شوند»: the
+    continuation after it stays. «… نگاه کنند، ضمن اینکه …»: a new statement goes.
+    """
+    if len(pieces) < 2:
+        return pieces
+    cue = [_has(rules.modality, atomize(text[a:b])) is not None or _has(rules.priority, atomize(text[a:b])) is not None
+           for a, b in pieces]
+    out = [pieces[0]]
+    had_cue = cue[0]
+    for (a, b), has in zip(pieces[1:], cue[1:], strict=True):
+        starts_new = fold(text[a:b]).startswith(tuple(fold(x) for x in NEW_STATEMENT))
+        if has or not had_cue or starts_new:
+            out.append((a, b))
+            had_cue = has
+        else:  # a continuation of the directive before it
+            out[-1] = (out[-1][0], b)
+    return out
 
 
 def _speech_colon(rules: Rules, text: str, s: int, e: int) -> tuple[int, int] | None:
@@ -156,8 +185,14 @@ def _speech_colon(rules: Rules, text: str, s: int, e: int) -> tuple[int, int] | 
     return None
 
 
+REPORT_LEAD = re.compile(r"به\s+گزارش[^،؛:\n]{0,150}[،؛]\s*")
+
+
 def _strip_subject(rules: Rules, text: str, s: int, e: int, officials: list[Person]) -> tuple[int, int]:
-    """Drop a leading «دکتر پاک سرشت،» or «وی» from a clause."""
+    """Drop a leading «به گزارش …،», «دکتر پاک سرشت،» or «وی» from a clause."""
+    m = REPORT_LEAD.match(text, s, e)
+    if m:
+        s = m.end()
     for o in officials:
         for ms, me in o.mentions:
             if ms == s or (ms <= s < me):
@@ -185,7 +220,7 @@ def _has(index, atoms: list[Atom]) -> tuple[int, object] | None:
 
 
 def priority_rank(rules: Rules, atoms: list[Atom]) -> int | None:
-    for i, a in enumerate(atoms):
+    for i, _a in enumerate(atoms):
         m = rules.ordinal_index.match_at(atoms, i)
         if m and i + m[0] < len(atoms) and atoms[i + m[0]].key in ACTION_NOUNS_AFTER_ORDINAL:
             return int(m[1])
@@ -199,7 +234,8 @@ YOU_EXCEPTIONS = {"باید", "جدید", "شدید", "تولید", "تاکید"
 ACTOR_OPENERS = {"همه", "ما", "مردم", "سایر", "هر", "یک", "تمام", "تمامی", "کلیه", "شما"}
 ACTOR_MAX_WORDS = 7
 # «از مردم خواست …», «از سازمان‌ها انتظار می‌رود …»: the actor follows «از».
-ASKED_OF = re.compile(r"(?<![\w\u200c])از\s+(?P<who>[^،.:؛]{2,60}?)\s+(?:خواست|درخواست|انتظار|تقاضا|می[\s\u200c]?خواهیم)")
+ASKED_OF = re.compile(r"(?<![\w\u200c])از\s+(?P<who>[^،.:؛]{2,60}?)\s+"
+                      r"(?:خواست|درخواست|انتظار|تقاضا|می[\s\u200c]?خواهیم)")
 # «لازم است تا سایر دستگاه‌ها نیز …»: the actor follows «تا»/«که».
 NEEDED_THAT = re.compile(r"(?:لازم|ضروری|ضرورت)\s+(?:است|دارد)\s+(?:تا|که)\s+")
 
@@ -295,11 +331,7 @@ def deadline_of(rules: Rules, text: str, s: int, e: int, dates: list[dict]) -> d
             found = m.group(0).strip() if m else cue
             return {"text": found, "jalali": None}
     for d in dates:
-        ds, de = d["span"]
+        ds, _de = d["span"]
         if s <= ds < e and re.search(r"(?:تا|حداکثر|مهلت|پایان)[\s\u200c]*$", text[max(s, ds - 12) : ds]):
             return {"text": d["text"], "jalali": d["jalali"], "gregorian": d.get("gregorian")}
     return None
-
-
-def item_id(record_key: str, start: int, end: int, text: str) -> str:
-    return hashlib.sha1(f"{record_key}:{fold(text)}".encode()).hexdigest()[:12]

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .directives import (
+    QUESTION_REPORT,
     Clause,
     _has,
     actor_of,
     clauses,
     deadline_of,
-    item_id,
     priority_rank,
+    split_clauses,
 )
 from .entities import (
     document_topics,
@@ -115,12 +116,19 @@ def directives_component(doc: Any) -> Any:
 def _collect(st: Analysis, r: Any, c: Clause, text: str, atoms: list[Atom], speaker: str | None,
              seen: set[tuple[str, str]], wrapped: list[tuple[int, int]]) -> None:
     key = fold(text)
+    if QUESTION_REPORT.search(text):
+        return  # «در پاسخ به اینکه … کدام …»: a question put to the official, not his statement
     rank = priority_rank(r, atoms)
     prio = _has(r.priority, atoms) or ((0, "ordinal") if rank is not None else None)
-    if prio and ("p", key) not in seen:
-        seen.add(("p", key))
-        st.priorities.append({"text": text, "rank": rank, "speaker": speaker, "topics": [],
-                              "span": (c.start, c.end), "rule": f"priority.cue.v1:{prio[1]}"})
+    if prio:
+        # A priority is the finest clause that names it, even inside a longer directive.
+        ps, pe = next(((a, b) for a, b in split_clauses(r, st.text, c.start, c.end, rejoin=False)
+                       if a <= atoms[prio[0]].start < b), (c.start, c.end))
+        pkey = fold(st.text[ps:pe])
+        if ("p", pkey) not in seen:
+            seen.add(("p", pkey))
+            st.priorities.append({"text": st.text[ps:pe], "rank": rank, "speaker": speaker, "topics": [],
+                                  "span": (ps, pe), "rule": f"priority.cue.v1:{prio[1]}"})
     if c.kind.startswith("wrapped:"):
         cue: tuple[int, object] | None = (0, c.kind.split(":", 1)[1])
         wrapped.append((c.start, c.end))

@@ -120,7 +120,8 @@ def document_topics(counts: Counter[str]) -> list[str]:
 AGENCY_STOP = re.compile(r"\s*(?:،|؛|:|\.|\n|\s+به نقل از\s|\s+و\s+به نقل)")
 
 
-def find_agency(rules: Rules, text: str, orgs: list[tuple[str, list[tuple[int, int]]]]) -> tuple[str, tuple[int, int]] | None:
+def find_agency(rules: Rules, text: str,
+                orgs: list[tuple[str, list[tuple[int, int]]]]) -> tuple[str, tuple[int, int]] | None:
     """The reporting agency: «به گزارش روابط عمومی …» up to the comma or «به نقل از»."""
     m = re.search(r"به\s+گزارش\s+", text)
     if not m:

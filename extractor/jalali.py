@@ -38,7 +38,8 @@ DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # مرداد ۱۴۰۲ · دی‌ماه سال ۹۸ (no day)
     ("jalali_my", re.compile(rf"(?<![\w\u200c])(?P<month>{_JM}){_MAH}{_YEAR}")),
     # سال ۱۴۰۲ · سال ۸۶ (a year alone, as «سال» introduces it)
-    ("jalali_y", re.compile(rf"(?<![\w\u200c])سال[\s\u200c]+(?P<year>1[34]{_D}{{2}}|[۱][۳۴]{_D}{{2}}|{_D}{{2}})(?!{_D}|[/\-.]{_D})")),
+    ("jalali_y", re.compile(rf"(?<![\w\u200c])سال[\s\u200c]+(?P<year>1[34]{_D}{{2}}|[۱][۳۴]{_D}{{2}}|{_D}{{2}})"
+                            rf"(?!{_D}|[/\-.]{_D})")),
     # ۱۷ مرداد (no year: taken only when the release's own year is known)
     ("jalali_dm", re.compile(rf"(?<!{_D})(?P<day>{_D}{{1,2}})(?:\s?ام)?\s+(?P<month>{_JM}){_MAH}(?![\w\u200c])")),
     # 1402/05/12 · 1402-5-12 · 98/10/24

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -99,6 +99,9 @@ class PhraseIndex:
 
     def keys(self) -> list[tuple[str, ...]]:
         return [k for bucket in self._by_first.values() for k, _ in bucket]
+
+    def __iter__(self) -> Iterator[tuple[str, ...]]:
+        return iter(self.keys())
 
     def __contains__(self, phrase: str) -> bool:
         key = key_of(phrase)
@@ -222,7 +225,7 @@ class Rules:
         self._build_glue()
         # Words that occur inside known names: what a title or organization phrase may grow over.
         self.name_vocab = {k for index in (self.organizations, self.org_heads, self.titles, self.places,
-                                           self.topic_keywords) for key in index.keys() for k in key}
+                                           self.topic_keywords) for key in index for k in key}
         self.name_vocab |= {fold(w) for w in rule_list("name_words.txt")}
 
     def split_joined(self, atoms: list[Atom]) -> list[Atom]:
@@ -251,10 +254,10 @@ class Rules:
         return 0
 
     def _build_glue(self) -> None:
-        singles = lambda index: {k[0] for k in index.keys() if len(k) == 1}  # noqa: E731
+        singles = lambda index: {k[0] for k in index if len(k) == 1}  # noqa: E731
         self._glue_heads = singles(self.titles) | singles(self.honorifics)
-        self._glue_tails = (singles(self.places) | self.first_names | {k[0] for k in self.org_heads.keys()}
-                            | {k[0] for k in self.places.keys()})
+        self._glue_tails = (singles(self.places) | self.first_names | {k[0] for k in self.org_heads}
+                            | {k[0] for k in self.places})
         self._single_words = singles(self.places) | singles(self.org_heads) | singles(self.titles)
 
     def is_stop(self, atom: Atom) -> bool:

@@ -83,7 +83,7 @@ def grow(rules: Rules, atoms: list[Atom], i: int, limit: int, *, stop_at_title: 
         ):  # «بجنورد، مانه و سملقان»: a comma inside a list that ends with «و»
             j += 1
             continue
-        if _is_boundary(rules, atoms, j) or rules.event_heads.match_at(atoms, j) and stop_at_title:
+        if _is_boundary(rules, atoms, j) or (rules.event_heads.match_at(atoms, j) and stop_at_title):
             break
         if vocab_only and a.key not in rules.name_vocab and not rules.places.match_at(atoms, j):
             break

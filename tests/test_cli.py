@@ -127,7 +127,8 @@ def test_cli_search_filters_facets_and_snippets(corpus: Path, tmp_path: Path) ->
 
 
 def test_cli_search_bad_date_is_a_usage_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["search", "x", "--since", "yesterday"], env={"DASTUR_DB": str(tmp_path / "d.db")})
+    result = CliRunner().invoke(main, ["search", "x", "--since", "yesterday"],
+                                env={"DASTUR_DB": str(tmp_path / "d.db")})
     assert result.exit_code == 2 and "Jalali" in result.output
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -15,7 +16,7 @@ PAGE = "<html><body><article><p>معاون وزیر گفت: همه دستگاه�
 
 
 class _Handler(BaseHTTPRequestHandler):
-    hits: dict[str, int] = {}
+    hits: ClassVar[dict[str, int]] = {}
 
     def log_message(self, *args: object) -> None:
         pass
@@ -102,7 +103,7 @@ def test_fetch_checks_every_redirect_hop(server: str, monkeypatch: pytest.Monkey
         real(url, allow_private=url.startswith(server))
 
     monkeypatch.setattr(fetch_module, "check_address", guard)
-    with pytest.raises(BlockedAddress, match="10.0.0.1"):
+    with pytest.raises(BlockedAddress, match=r"10\.0\.0\.1"):
         fetch(server + "/redirect-out")
 
 
