@@ -10,8 +10,9 @@ Three kinds of query are timed over the same sampled words:
 - ``search``: ``SQLiteBackend.search`` as the CLI and the service call it
   (normalize + fold, bm25 ranking, count, facets, snippets);
 - ``search+filter``: the same with a place, topic or date filter;
+- ``FTS5 bm25 top 10 only``: the ranking alone, what FTS5 must do for any ranked answer;
 - ``baseline``: ``SELECT rowid FROM records_fts WHERE records_fts MATCH ? LIMIT 10``,
-  the least FTS5 can do for the same terms.
+  the least FTS5 can do for the same terms (no ranking, no count, no facets, no snippets).
 
 Example:
     uv run python bench/bench_search.py --n 10000
@@ -36,7 +37,7 @@ from extractor.normalize import normalize  # noqa: E402
 from indexer.base import SearchQuery  # noqa: E402
 from indexer.snippets import TOKEN, query_terms  # noqa: E402
 from indexer.sqlite import SQLiteBackend  # noqa: E402
-from indexer.sqlite_query import match_expression  # noqa: E402
+from indexer.sqlite_query import SCORE, match_expression  # noqa: E402
 
 NEWS = ROOT.parent / "shared" / "data" / "news"
 PLACES = ["تهران", "کرمانشاه", "تبریز", "اصفهان", "شیراز", "مشهد", "همدان", "رشت", "یزد", "کرمان", "اراک",
@@ -158,6 +159,9 @@ def main() -> None:
                                            queries),
                 "search+filter": timed(lambda q: backend.search(SearchQuery(text=q, **rng.choice(filters))),
                                        queries),
+                "FTS5 bm25 top 10 only": timed(lambda e: conn.execute(
+                    f"SELECT rowid FROM records_fts WHERE records_fts MATCH ? ORDER BY {SCORE} LIMIT 10",
+                    (e,)).fetchall(), expressions),
                 "baseline MATCH LIMIT 10": timed(lambda e: conn.execute(
                     "SELECT rowid FROM records_fts WHERE records_fts MATCH ? LIMIT 10", (e,)).fetchall(),
                     expressions),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexicon import Atom, Rules, atomize
+from .lexicon import Atom, Rules, atoms_between
 from .normalize import fold
 from .people import Person
 
@@ -119,7 +119,7 @@ def split_clauses(rules: Rules, text: str, s: int, e: int, *, rejoin: bool = Tru
     «… سرافراز کرد و این افتخارات باید حفظ شود» holds two clauses; the directive
     is only the second.
     """
-    atoms = atomize(text[s:e], s)
+    atoms = atoms_between(text, s, e)
     cuts = []
     for i in range(len(atoms) - 1):
         if atoms[i + 1].key in {"و", "،", "؛"} and (atoms[i].key in rules.light_verbs or
@@ -157,8 +157,8 @@ def _rejoin(rules: Rules, text: str, pieces: list[tuple[int, int]]) -> list[tupl
     """
     if len(pieces) < 2:
         return pieces
-    cue = [_has(rules.modality, atomize(text[a:b])) is not None or _has(rules.priority, atomize(text[a:b])) is not None
-           for a, b in pieces]
+    cue = [_has(rules.modality, atoms_between(text, a, b)) is not None
+           or _has(rules.priority, atoms_between(text, a, b)) is not None for a, b in pieces]
     out = [pieces[0]]
     had_cue = cue[0]
     for (a, b), has in zip(pieces[1:], cue[1:], strict=True):
@@ -176,7 +176,7 @@ def _speech_colon(rules: Rules, text: str, s: int, e: int) -> tuple[int, int] | 
     colon = text.find(":", s, e)
     if colon < 0:
         return None
-    atoms = atomize(text[max(s, colon - 40) : colon], max(s, colon - 40))
+    atoms = atoms_between(text, max(s, colon - 40), colon)
     for i in range(len(atoms) - 1, max(-1, len(atoms) - 5), -1):
         if rules.speech_verbs.match_at(atoms, i):
             return atoms[i].start, colon + 1
@@ -199,7 +199,7 @@ def _strip_subject(rules: Rules, text: str, s: int, e: int, officials: list[Pers
                 rest = text[me:e]
                 if rest.lstrip().startswith("،"):
                     return _trim(text, me + rest.index("،") + 1, e)
-                atoms = atomize(rest, me)
+                atoms = atoms_between(text, me, e)
                 if atoms and atoms[0].key in {"با", "در", "ضمن"}:
                     return _trim(text, s, e)
                 return _trim(text, me, e)
@@ -263,7 +263,7 @@ def actor_of(rules: Rules, text: str, clause: tuple[int, int], cue_at: int, atom
         return m.group("who").strip()
     m = NEEDED_THAT.search(chunk)
     if m:
-        after = atomize(chunk[m.end() :], clause[0] + m.end())
+        after = atoms_between(text, clause[0] + m.end(), clause[1])
         j = 0
         while j < len(after) and j < ACTOR_MAX_WORDS and after[j].is_word and (
             after[j].key not in rules.stop or after[j].key in ACTOR_OPENERS) and not rules.is_verbish(after, j):

@@ -35,7 +35,7 @@ from .entities import (
     topics_in,
 )
 from .jalali import find_dates
-from .lexicon import Atom, atomize, rules
+from .lexicon import Atom, AtomizedText, atomize, atoms_between, rules, set_current
 from .nlp import blank_nlp, make_doc, sentence_spans
 from .normalize import fold
 from .people import PeopleResult, find_people
@@ -98,7 +98,7 @@ def directives_component(doc: Any) -> Any:
     wrapped: list[tuple[int, int]] = []
     for c in found:
         text = st.text[c.start : c.end]
-        atoms = atomize(text, c.start)
+        atoms = atoms_between(st.text, c.start, c.end)
         if not atoms or text.rstrip().endswith(("؟", "?")):
             continue
         speaker = _official_id(officials, c.speaker or main)
@@ -162,7 +162,7 @@ def topics_component(doc: Any) -> Any:
     r = rules()
     for item in st.priorities + st.action_items:
         s, e = item["span"]
-        item["topics"] = [t for t, _ in topics_in(r, atomize(st.text[s:e], s)).most_common()]
+        item["topics"] = [t for t, _ in topics_in(r, atoms_between(st.text, s, e)).most_common()]
     st.topics = document_topics(topics_in(r, st.atoms))
     return doc
 
@@ -202,6 +202,10 @@ def analyze(text: str, published_year: int | None = None) -> Analysis:
     doc = make_doc(nlp, text)
     atoms = rules().split_joined(atomize(text))
     doc.user_data["dastur"] = Analysis(text, atoms, sentence_spans(text), person_hints(text), published_year)
-    for _, proc in nlp.pipeline:
-        doc = proc(doc)
+    set_current(AtomizedText(text, atoms))
+    try:
+        for _, proc in nlp.pipeline:
+            doc = proc(doc)
+    finally:
+        set_current(None)
     return _state(doc)

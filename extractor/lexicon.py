@@ -8,15 +8,17 @@ and a version. Matching works on *atoms*, the folded words of the text
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from .normalize import fold
+from .normalize import fold, fold_word
 
 _ATOM = re.compile(r"[^\W_]+|[^\w\s\u200c]", re.UNICODE)
 
@@ -36,10 +38,41 @@ def atomize(text: str, offset: int = 0) -> list[Atom]:
     """Folded words and punctuation marks of ``text`` with their character offsets."""
     out = []
     for m in _ATOM.finditer(text):
-        key = fold(m.group(0))
+        key = fold_word(m.group(0))
         if key:
             out.append(Atom(key, m.start() + offset, m.end() + offset))
     return out
+
+
+class AtomizedText:
+    """A text's atoms computed once, sliced by character range for every clause."""
+
+    def __init__(self, text: str, atoms: list[Atom]) -> None:
+        self.text = text
+        self.atoms = atoms
+        self._starts = [a.start for a in atoms]
+
+    def between(self, start: int, end: int) -> list[Atom]:
+        i = bisect.bisect_left(self._starts, start)
+        j = bisect.bisect_left(self._starts, end, lo=i)
+        while j > i and self.atoms[j - 1].end > end:  # a word cut by ``end`` is not in the range
+            j -= 1
+        return self.atoms[i:j]
+
+
+_current = threading.local()  # the text this thread is analysing
+
+
+def atoms_between(text: str, start: int, end: int) -> list[Atom]:
+    """Atoms of ``text[start:end]``, from the whole text's atomization when it is the one being analysed."""
+    at = getattr(_current, "text", None)
+    if at is not None and at.text is text:
+        return at.between(start, end)
+    return atomize(text[start:end], start)
+
+
+def set_current(at: AtomizedText | None) -> None:
+    _current.text = at
 
 
 def _rules_text(name: str) -> str:
@@ -109,9 +142,18 @@ class PhraseIndex:
 
     def match_at(self, atoms: list[Atom], i: int) -> tuple[int, Any] | None:
         """(number of atoms, value) of the longest entry starting at atom ``i``."""
-        for key, value in self._by_first.get(atoms[i].key, ()):
+        bucket = self._by_first.get(atoms[i].key)
+        if not bucket:
+            return None
+        size = len(atoms)
+        for key, value in bucket:  # longest first
             n = len(key)
-            if tuple(a.key for a in atoms[i : i + n]) == key:
+            if i + n > size:
+                continue
+            k = 1
+            while k < n and atoms[i + k].key == key[k]:
+                k += 1
+            if k == n:
                 return n, value
         return None
 

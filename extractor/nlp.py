@@ -31,31 +31,22 @@ def tokenizer() -> Any:
 
 
 def token_offsets(text: str) -> list[tuple[int, int]]:
-    """Character spans of hazm's tokens in ``text``; unmatched stretches fall back to whitespace split."""
+    """Character spans of hazm's tokens in ``text``; a token hazm changed falls back to whitespace split."""
     spans: list[tuple[int, int]] = []
     pos = 0
-    for line_start, line in _lines(text):
-        for token in tokenizer().tokenize(line):
-            at = text.find(token, pos, line_start + len(line))
-            if at < 0:  # hazm changed the token (rare): take the next whitespace-separated chunk
-                m = re.compile(r"\S+").search(text, pos, line_start + len(line))
-                if not m:
-                    continue
-                at, token = m.start(), m.group(0)
-            if spans and at < spans[-1][1]:
+    chunk = re.compile(r"\S+")
+    for token in tokenizer().tokenize(text):  # one call: hazm's per-call cost dominates short lines
+        at = text.find(token, pos)
+        if at < 0 or "\n" in text[pos:at] and text[pos:at].strip():
+            m = chunk.search(text, pos)  # hazm changed the token (rare): take the next chunk
+            if not m:
                 continue
-            spans.append((at, at + len(token)))
-            pos = at + len(token)
-        pos = max(pos, line_start + len(line))
+            at, token = m.start(), m.group(0)
+        if spans and at < spans[-1][1]:
+            continue
+        spans.append((at, at + len(token)))
+        pos = at + len(token)
     return spans
-
-
-def _lines(text: str) -> list[tuple[int, str]]:
-    out, start = [], 0
-    for line in text.split("\n"):
-        out.append((start, line))
-        start += len(line) + 1
-    return out
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -109,9 +100,12 @@ def make_doc(nlp: Any, text: str) -> Any:
     if pos < len(text):
         words.append(text[pos:])
         spaces.append(False)
-    doc = Doc(nlp.vocab, words=words, spaces=spaces)
+    starts = {s for s, _ in sentence_spans(text)}
+    offsets, pos = [], 0
+    for w, sp in zip(words, spaces, strict=True):
+        offsets.append(pos)
+        pos += len(w) + sp
+    doc = Doc(nlp.vocab, words=words, spaces=spaces,
+              sent_starts=[i == 0 or off in starts for i, off in enumerate(offsets)])
     assert doc.text == text, "token alignment lost characters"
-    sent_starts = {s for s, _ in sentence_spans(text)}
-    for tok in doc:
-        tok.is_sent_start = tok.i == 0 or tok.idx in sent_starts
     return doc

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from functools import cache
+import functools
 from typing import Any
 
 # Tokens hazm would damage. Order matters: URLs and e-mails before numbers.
@@ -71,12 +71,9 @@ def _restore(text: str, saved: list[str]) -> str:
     return _PUA_RE.sub(lambda m: saved[ord(m.group(0)) - _PUA_BASE], text)
 
 
-def _normalize_paragraph(par: str) -> str:
-    protected, saved = _protect(par)
-    out = _normalizer().normalize(protected)
-    out = _STRAY_ZWNJ.sub("", out)
-    out = _SPACES.sub(" ", out).strip()
-    return _restore(out, saved)
+def _tidy_line(line: str) -> str:
+    line = _STRAY_ZWNJ.sub("", line)
+    return _SPACES.sub(" ", line).strip()
 
 
 def normalize(text: str) -> str:
@@ -87,13 +84,15 @@ def normalize(text: str) -> str:
     """
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _PUA_RE.sub("", text).replace("\ufeff", "")
+    protected, saved = _protect(text)
+    # One hazm call for the whole text: its per-call set-up costs more than the work on a line.
+    out = _normalizer().normalize(protected)
     paragraphs = []
-    for par in _BLANK_LINES.split(text):
-        lines = [_normalize_paragraph(line) for line in par.split("\n")]
-        joined = "\n".join(line for line in lines if line)
-        if joined:
-            paragraphs.append(joined)
-    return "\n\n".join(paragraphs)
+    for par in _BLANK_LINES.split(out):
+        lines = [t for t in (_tidy_line(line) for line in par.split("\n")) if t]
+        if lines:
+            paragraphs.append("\n".join(lines))
+    return _restore("\n\n".join(paragraphs), saved)
 
 
 # --- folding: the lossy key used for matching and search -----------------
@@ -110,9 +109,10 @@ _FOLD_MAP = str.maketrans(
 _DIACRITICS = re.compile("[\u064b-\u065f\u0670\u0654\u0655]")
 
 
-@cache
-def _fold_word(word: str) -> str:
-    return _DIACRITICS.sub("", word.translate(_FOLD_MAP)).lower()
+@functools.lru_cache(maxsize=200_000)
+def fold_word(word: str) -> str:
+    """``fold`` of one word without spaces (cached: the vocabulary of a corpus is small)."""
+    return _DIACRITICS.sub("", unicodedata.normalize("NFKC", word).translate(_FOLD_MAP)).lower().strip()
 
 
 def fold(text: str) -> str:
@@ -120,13 +120,7 @@ def fold(text: str) -> str:
 
     It is not length-preserving; never compute spans on folded text.
     """
-    return " ".join(_fold_word(w) for w in unicodedata.normalize("NFKC", text).split())
-
-
-def fold_char_map(text: str) -> str:
-    """Fold character by character, keeping the length, so offsets stay valid."""
-    out = text.translate(_FOLD_MAP.copy() | {0x200C: " ", 0x200D: " ", 0x200E: " ", 0x200F: " ", 0x0640: " "})
-    return _DIACRITICS.sub(" ", out)
+    return " ".join(w for w in (fold_word(w) for w in text.split()) if w)
 
 
 def to_latin_digits(text: str) -> str:

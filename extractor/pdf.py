@@ -259,7 +259,7 @@ def _lexicon() -> frozenset[str]:
         for row in f:
             word = row.split("\t", 1)[0]
             out.add(word)
-            out.update(word.split("\u200c"))  # PDFs may lose ZWNJ: «می‌شود» arrives as «می» «شود»
+            out.update(word.split("\u200c"))  # PDFs may lose ZWNJ: each part of a ZWNJ word counts too
     return frozenset(out)
 
 

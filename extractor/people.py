@@ -157,7 +157,7 @@ def _title_chain(rules: Rules, atoms: list[Atom], titles_by_start: dict[int, Phr
     chain = []
     while i in titles_by_start:
         t = titles_by_start[i]
-        if tuple(a.key for a in atoms[t.start : t.head_end]) in rules.plural_titles:
+        if t.head_key in rules.plural_titles:
             break  # «… و مدیران کل دستگاه‌ها»: a group, not another title of this person
         chain.append(t)
         i = t.end
@@ -212,7 +212,7 @@ def find_people(rules: Rules, atoms: list[Atom], text: str,
 
 
 def _is_plural(rules: Rules, atoms: list[Atom], t: Phrase) -> bool:
-    return tuple(a.key for a in atoms[t.start : t.head_end]) in rules.plural_titles
+    return t.head_key in rules.plural_titles
 
 
 def _merge(persons: list[Person]) -> list[Person]:
@@ -262,8 +262,7 @@ def _free_titles(rules: Rules, atoms: list[Atom], titles: list[Phrase], used: se
     for t in titles:
         if t.start in used or _is_plural(rules, atoms, t):
             continue
-        head = tuple(a.key for a in atoms[t.start : t.head_end])
-        bare = head in rules.standalone_titles and t.end == t.head_end
+        bare = t.head_key in rules.standalone_titles and t.end == t.head_end
         if bare and (zone_end is None or atoms[t.start].start >= zone_end):
             continue
         out.append(t)
@@ -374,7 +373,7 @@ def _resolve_titles(text: str, atoms: list[Atom], titles: list[Phrase], used: se
             if j not in {_joined(x[0]) for x in owner.titles}:
                 owner.titles.append((t_text, t.char_span(atoms)))
             continue
-        head = tuple(a.key for a in atoms[t.start : t.head_end])
+        head = t.head_key
         if t.end > t.head_end or head in rules.standalone_titles:
             key = next((k for k in roles if _joined(k) == j), t_text)
             roles.setdefault(key, []).append(t.char_span(atoms))

@@ -27,6 +27,7 @@ class Phrase:
     end: int  # atom index, exclusive
     kind: str  # title | org | name | event
     head_end: int = 0  # atom index where the head ends
+    head_key: tuple[str, ...] = ()  # folded head words («مدیران کل»)
 
     def text(self, atoms: list[Atom], text: str) -> str:
         return text[atoms[self.start].start : atoms[self.end - 1].end]
@@ -105,7 +106,7 @@ def title_at(rules: Rules, atoms: list[Atom], i: int) -> Phrase | None:
     while head_end < len(atoms) and (m2 := rules.titles.match_at(atoms, head_end)) and head_end - i < 4:
         head_end += m2[0]
     end = grow(rules, atoms, head_end, TITLE_MAX_ATOMS, stop_at_title=True, allow_in=True, vocab_only=True)
-    return Phrase(i, end, "title", head_end)
+    return Phrase(i, end, "title", head_end, tuple(a.key for a in atoms[i:head_end]))
 
 
 def org_at(rules: Rules, atoms: list[Atom], i: int) -> Phrase | None:

@@ -40,4 +40,19 @@ class InvalidChange(BackendError, ValueError):
     code = "E203"
 
 
-__all__ = ["BackendError", "ConflictError", "InvalidChange", "NotFound"]
+class NotIndexed(BackendError):
+    """Some records were not indexed (a cluster refused them or went away); they wait in the spool."""
+
+    code = "E204"
+
+    def __init__(self, failures: list[tuple[str, str]], where: str, spool: str,
+                 counts: dict[str, int] | None = None) -> None:
+        self.failures = failures  # (record id, reason), one per record
+        self.counts = counts or {}  # what was indexed meanwhile: created / updated / unchanged
+        first_id, reason = failures[0] if failures else ("?", "?")
+        more = f" and {len(failures) - 1} more" if len(failures) > 1 else ""
+        super().__init__(f"record {first_id}{more}", f"not indexed by {where} ({reason}); kept in {spool}",
+                         "they are sent again on the next connect, or run `dastur ingest --retry-failed`")
+
+
+__all__ = ["BackendError", "ConflictError", "InvalidChange", "NotFound", "NotIndexed"]

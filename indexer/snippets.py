@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -19,15 +21,17 @@ from extractor.normalize import fold, normalize
 
 TOKEN = re.compile(r"[^\W_]+")  # letters and digits: what unicode61 keeps as token characters
 _WORD = re.compile(r"\S+")
+_NO_HIT: set[str] = set()  # shared by every word that matches nothing; never mutated
 # Letters with the Arabic diacritics inside them: fold() drops the diacritics, so «کتاًب» is one run.
 _RUN = re.compile(r"(?:[^\W_]|[\u064b-\u065f\u0670])+")
+_RESHAPED = re.compile("[\u064b-\u065f\u0670\u0640\u200d-\u200f]")  # fold() deletes these inside words
 SNIPPET_WORDS = 30
 CONTEXT_BEFORE = 6  # words shown before the first match, so it does not open the snippet
 
 
 @dataclass(frozen=True)
 class Term:
-    """One query word: its folded tokens (several for «12.5» or «پاک‌سرشت») and whether it ends in ``*``."""
+    """One query word: its folded tokens (several for «12.5» or «covid-19») and whether it ends in ``*``."""
 
     tokens: tuple[str, ...]
     prefix: bool = False
@@ -83,6 +87,48 @@ def _best_window(hits: list[set[str]], width: int) -> tuple[int, int]:
     return best_start, best_score[0] * 1000 + best_score[1]
 
 
+def _fold_classes() -> dict[str, str]:
+    """For each folded character, every character fold() turns into it: «ی» → «یيىئ», «1» → «1۱١»."""
+    classes: dict[str, set[str]] = {}
+    for code in range(0x0600, 0x0700):
+        ch = chr(code)
+        folded = fold(ch)
+        if len(folded) == 1 and folded != ch:
+            classes.setdefault(folded, {folded}).add(ch)
+    return {k: "".join(sorted(v)) for k, v in classes.items()}
+
+
+_FOLD_CLASSES = _fold_classes()
+
+
+def key_pattern(key: str) -> re.Pattern[str]:
+    """A regex finding ``key`` at a token start in UNFOLDED text, as if the text had been folded."""
+    body = "".join(f"[{re.escape(_FOLD_CLASSES[c])}]" if c in _FOLD_CLASSES else re.escape(c) for c in key)
+    return re.compile(rf"(?<![^\W_]){body}", re.IGNORECASE)
+
+
+def _hits(text: str, keys: tuple[str, ...]) -> tuple[list[str], list[set[str]]]:
+    """The words of ``text`` and, for each, the query keys it matches.
+
+    Fast path: one regex per key over the original text, each folded letter written
+    as the class of letters that fold to it. Text that folding would reshape
+    (diacritics, tatweel, NFKC forms) goes word by word.
+    """
+    words = text.split()  # the same split as _WORD
+    if not keys:
+        return words, [_NO_HIT] * len(words)
+    if _RESHAPED.search(text) or not unicodedata.is_normalized("NFKC", text):
+        return words, [_word_hits(w, keys) for w in words]
+    hits: list[set[str]] = [_NO_HIT] * len(words)
+    starts: list[int] = []
+    for key in keys:
+        for m in key_pattern(key).finditer(text):
+            starts = starts or [w.start() for w in _WORD.finditer(text)]
+            i = bisect_right(starts, m.start()) - 1
+            hits[i] = hits[i] | {key}
+    return words, hits
+
+
 def _render(word: str, keys: tuple[str, ...]) -> str:
     """Escape the word; mark its first to last matching run («دستگاه‌های» whole, of «<b>86</b>» only 86)."""
     spans = [(s, e) for s, e, toks in _runs(word) if _run_hits(toks, keys)]
@@ -103,8 +149,7 @@ def snippet(texts: list[str | None], terms: list[Term], width: int = SNIPPET_WOR
     for text in texts:
         if not text:
             continue
-        words = _WORD.findall(text)
-        hits = [_word_hits(w, keys) for w in words] if keys else [set() for _ in words]
+        words, hits = _hits(text, keys)
         start, score = _best_window(hits, width)
         if best is None or score > best[0]:
             best = (score, words, hits, start)

@@ -36,6 +36,7 @@ from .sqlite_schema import migrate
 
 BATCH = 500  # records per transaction in upsert_many: one fsync per batch, not per record
 SORTS = ("relevance", "date")
+CACHE_KIB = 32768  # page cache per connection; with SQLite's 2 MB, facet counts re-read pages
 _JSON = {"separators": (",", ":"), "ensure_ascii": False}
 
 
@@ -112,10 +113,11 @@ class SQLiteBackend:
         try:
             self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
             self._conn.row_factory = sqlite3.Row
-            self._conn.create_function("dastur_fold", 1, lambda s: fold(s) if s else "", deterministic=True)
+            self._conn.create_function("dastur_fold", 1, lambda s: fold(str(s)) if s else "", deterministic=True)
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at checkpoints, never corrupt
             self._conn.execute("PRAGMA foreign_keys = ON")
+            self._conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             migrate(self._conn, self.path)
         except sqlite3.DatabaseError as e:
             raise BackendError(self.path, f"cannot be opened as a dastur database ({e})",
@@ -280,17 +282,21 @@ class SQLiteBackend:
             return SearchResult(0, [], {f: [] for f in FACET_FIELDS} if query.facets else {})
         sql = search_sql(query, terms)
         with self._lock:
-            rows = self._conn.execute(sql.page.text, sql.page.params).fetchall()
-            if query.offset == 0 and len(rows) < query.limit:
-                total = len(rows)  # the page holds everything: no need to count
+            ranked = self._conn.execute(sql.page.text, sql.page.params).fetchall()
+            if query.offset == 0 and len(ranked) < query.limit:
+                total = len(ranked)  # the page holds everything: no need to count
             else:
                 total = self._conn.execute(sql.count.text, sql.count.params).fetchone()[0]
             counted = self._conn.execute(sql.facets.text, sql.facets.params).fetchall() if sql.facets else []
+            marks = ", ".join("?" * len(ranked))
+            stored = {r["doc"]: json.loads(r["json"]) for r in
+                      self._conn.execute(f"SELECT doc, json FROM records WHERE doc IN ({marks})",
+                                         [r["doc"] for r in ranked])}
         hits = []
-        for row in rows:
-            rec = json.loads(row["json"])
+        for row in ranked:
+            rec = stored[row["doc"]]
             score = -float(row["score"]) if terms else 0.0  # bm25: lower is better; Hit.score: higher
-            hits.append(Hit(id=row["id"], title=rec.get("title"), score=score,
+            hits.append(Hit(id=rec["id"], title=rec.get("title"), score=score,
                             snippet=snippet([rec.get("lead"), rec.get("text")], terms),
                             published=rec.get("published"), agency=rec.get("agency"),
                             source=rec.get("source") or {}))

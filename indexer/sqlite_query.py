@@ -27,8 +27,8 @@ BODY_WEIGHT = 1.0
 SCORE = f"bm25(records_fts, {TITLE_WEIGHT}, {BODY_WEIGHT})"
 FACET_TOP = 10
 
-# SearchQuery attribute → facets.field it filters on («org» also matches officials'
-# organizations and the agency, stored as filter-only rows of field «organization»).
+# SearchQuery attribute → facet_values.field it filters on. «org» also finds officials'
+# organizations (counted as organizations) and the agency (a filter-only row, in_facets = 0).
 FILTER_FIELDS = {"official": "official", "org": "organization", "place": "place", "topic": "topic"}
 
 
@@ -40,7 +40,7 @@ class SQL:
 
 @dataclass(frozen=True)
 class SearchSQL:
-    page: SQL  # rows: id, json, score
+    page: SQL  # rows: doc, score, best first; the caller reads those records
     count: SQL  # one row: total
     facets: SQL | None  # rows: field, value, count; top values per field are cut in Python
 
@@ -90,36 +90,33 @@ def _where(match: str | None, clauses: list[SQL]) -> SQL:
 
 
 def search_sql(q: SearchQuery, terms: list[Term]) -> SearchSQL:
-    """The page, count and facet queries for ``q``. With no searchable terms, records are listed by date."""
+    """The page, count and facet queries for ``q``. With no searchable terms, records are listed by date.
+
+    Relevance ties go to the newest ingested record (the higher doc number), so that a
+    query without filters is answered from the FTS index alone, never visiting
+    ``records``; the page's JSON is read afterwards, for the page only.
+    """
     match = match_expression(terms)
     clauses = filter_clauses(q)
+    by_date = not match or q.sort == "date"
+    fts_only = bool(match) and not clauses and not by_date  # filters and dates live in records
+    if not match:
+        source, doc, score = "records r", "r.doc", "0.0"
+    elif fts_only:
+        source, doc, score = "records_fts", "records_fts.rowid", SCORE
+    else:
+        source, doc, score = "records_fts JOIN records r ON r.doc = records_fts.rowid", "r.doc", SCORE
+    order = f"r.published_gregorian DESC NULLS LAST, {doc} DESC" if by_date else f"score, {doc} DESC"
     where = _where(match, clauses)
-    if match:
-        source = "records_fts JOIN records r ON r.doc = records_fts.rowid"
-        score = SCORE
-    else:
-        source, score = "records r", "0.0"
-    by_date = "r.published_gregorian DESC NULLS LAST, r.doc DESC"
-    order = f"score, {by_date}" if match and q.sort != "date" else by_date
-    # Rank doc numbers first, then read the JSON of the page only: SQLite's sorter would
-    # otherwise carry every matching record's JSON.
-    page = SQL(f"WITH hits AS (SELECT r.doc AS doc, {score} AS score FROM {source}{where.text} "
-               f"ORDER BY {order} LIMIT ? OFFSET ?) "
-               f"SELECT r.id, r.json, hits.score AS score FROM hits JOIN records r ON r.doc = hits.doc "
-               f"ORDER BY {order}", (*where.params, max(q.limit, 0), max(q.offset, 0)))
-    fts_only = bool(match) and not clauses  # the FTS index alone knows the matching docs
-    if fts_only:
-        count = SQL("SELECT count(*) FROM records_fts WHERE records_fts MATCH ?", (match,))
-    else:
-        count = SQL(f"SELECT count(*) FROM {source}{where.text}", where.params)
+    page = SQL(f"SELECT {doc} AS doc, {score} AS score FROM {source}{where.text} "
+               f"ORDER BY {order} LIMIT ? OFFSET ?", (*where.params, max(q.limit, 0), max(q.offset, 0)))
+    count = SQL(f"SELECT count(*) FROM {source}{where.text}", where.params)
     facets = None
     if q.facets:
-        joined = ("records_fts JOIN facets f ON f.doc = records_fts.rowid" if fts_only
-                  else f"{source} JOIN facets f ON f.doc = r.doc")
         fw = _where(match, [*clauses, SQL("f.in_facets = 1", ())])
-        facets = SQL(f"SELECT v.field, v.value, c.n FROM (SELECT f.vid AS vid, count(*) AS n FROM {joined}"
-                     f"{fw.text} GROUP BY f.vid) c JOIN facet_values v ON v.vid = c.vid "
-                     "ORDER BY v.field, c.n DESC, v.folded", fw.params)
+        facets = SQL(f"SELECT v.field, v.value, c.n FROM (SELECT f.vid AS vid, count(*) AS n FROM {source} "
+                     f"JOIN facets f ON f.doc = {doc}{fw.text} GROUP BY f.vid) c "
+                     "JOIN facet_values v ON v.vid = c.vid ORDER BY v.field, c.n DESC, v.folded", fw.params)
     return SearchSQL(page, count, facets)
 
 

@@ -22,7 +22,7 @@ from indexer.snippets import query_terms, snippet
 from indexer.sqlite import SQLiteBackend
 from indexer.sqlite_query import match_expression
 from indexer.sqlite_schema import SCHEMA_VERSION
-from indexer.tracking import is_overdue
+from indexer.tracking import is_overdue, jalali_to_iso
 
 ZWNJ = "\u200c"
 
@@ -243,9 +243,9 @@ def test_sqlite_open_backend_uses_dastur_db(tmp_path, monkeypatch, kind):
         assert b.path == ":memory:"
 
 
-@pytest.mark.parametrize("kind", ["elasticsearch", "solr"])
+@pytest.mark.parametrize("kind", ["solr", ""])
 def test_sqlite_open_backend_unknown_kinds(kind):
-    with pytest.raises(BackendError):
+    with pytest.raises(BackendError, match="unknown"):
         open_backend(kind, db=":memory:")
 
 
@@ -379,9 +379,22 @@ def test_sqlite_snippet_marks_matches_and_escapes_html(backend):
     (f"دستگاه{ZWNJ}های،", "دستگاه های", f"<mark>دستگاه{ZWNJ}های</mark>،"),
     ("مديركل", "مدیرکل", "<mark>مديركل</mark>"),
     ("مدیرکل", "مدیر", "<mark>مدیرکل</mark>"),  # a word matches when it starts with a term
+    ("حتماً", "حتما", "<mark>حتماً</mark>"),  # diacritics: folded away
+    ("کرمانشاه", "کرمان", "<mark>کرمانشاه</mark>"),
+    ("استان‌کرمانشاه", "انشاه", "استان‌کرمانشاه"),  # inside a word is no match
 ])
 def test_sqlite_snippet_marks_words_by_folded_form(word, query, marked):
     assert snippet([word], query_terms(query)) == marked
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=lambda r: r["id"])
+def test_sqlite_snippet_fast_path_agrees_with_word_by_word(record):
+    from indexer.snippets import _hits, _match_keys, _word_hits
+
+    for query in ("کرمانشاه گفت", "اشتغال 86", "دستگاه های", "پاک", "كارآفريني", "1402"):
+        keys = _match_keys(query_terms(query))
+        words, hits = _hits(record["text"], keys)
+        assert hits == [_word_hits(w, keys) for w in words]
 
 
 def test_sqlite_snippet_picks_the_window_with_most_terms():
@@ -480,6 +493,24 @@ def test_sqlite_vanished_action_item_is_orphaned_not_deleted(backend):
     assert backend.directive_history("r1-a2")[-1]["field"] == "orphaned"
     backend.upsert(copy.deepcopy(R1))  # the item is back
     assert backend.get_directive("r1-a2")["orphaned"] is False
+
+
+@pytest.mark.parametrize("jalali, end_of_month, iso", [
+    ("1402-12-29", True, "2024-03-19"),
+    ("1402-12-00", True, "2024-03-19"),  # «تا پایان اسفند»: the month's last day
+    ("1403-12-00", True, "2025-03-20"),  # a leap year's Esfand has 30 days
+    ("1403-07-00", True, "2024-10-21"),
+    ("1403-07-00", False, None),
+    ("1403-13-01", True, None),
+    (None, True, None),
+])
+def test_sqlite_deadline_to_due_date(jalali, end_of_month, iso):
+    assert jalali_to_iso(jalali, end_of_month=end_of_month) == iso
+
+
+def test_sqlite_update_needs_who(backend):
+    with pytest.raises(InvalidChange, match="who"):
+        backend.update_directive("r1-a1", {"status": "done"}, who=" ")
 
 
 @pytest.mark.parametrize("status, due, today, overdue", [
