@@ -9,25 +9,24 @@ the Record's ``text``.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from typing import Any
 
-_local = threading.local()
+_build_lock = threading.Lock()
 _SENT_END = re.compile(r"[.!؟?…]+(?=[\s«»\"')\]]|$)|\n+")
 
 
+@functools.cache
 def tokenizer() -> Any:
-    """One hazm WordTokenizer per thread (building one takes half a second)."""
-    tok = getattr(_local, "tokenizer", None)
-    if tok is None:
+    """One hazm WordTokenizer for the process (building one takes half a second; it keeps no state)."""
+    with _build_lock:
         from hazm import WordTokenizer
 
         # No joining of verb parts or number replacement: tokens must stay substrings of the text.
-        tok = _local.tokenizer = WordTokenizer(join_verb_parts=False, replace_numbers=False,
-                                               replace_ids=False, replace_emails=False, replace_links=False,
-                                               replace_hashtags=False, separate_emoji=False)
-    return tok
+        return WordTokenizer(join_verb_parts=False, replace_numbers=False, replace_ids=False, replace_emails=False,
+                             replace_links=False, replace_hashtags=False, separate_emoji=False)
 
 
 def token_offsets(text: str) -> list[tuple[int, int]]:
@@ -37,7 +36,7 @@ def token_offsets(text: str) -> list[tuple[int, int]]:
     chunk = re.compile(r"\S+")
     for token in tokenizer().tokenize(text):  # one call: hazm's per-call cost dominates short lines
         at = text.find(token, pos)
-        if at < 0 or "\n" in text[pos:at] and text[pos:at].strip():
+        if at < 0 or ("\n" in text[pos:at] and text[pos:at].strip()):
             m = chunk.search(text, pos)  # hazm changed the token (rare): take the next chunk
             if not m:
                 continue

@@ -17,10 +17,10 @@ Two functions matter to the rest of dastur:
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
-import functools
 from typing import Any
 
 # Tokens hazm would damage. Order matters: URLs and e-mails before numbers.
@@ -40,17 +40,21 @@ _STRAY_ZWNJ = re.compile(r"\u200c+(?=\s|$)|(?<=\s)\u200c+|^\u200c+")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*(?:\n\s*)*")
 
-_local = threading.local()
+_build_lock = threading.Lock()
 
 
+@functools.cache
 def _normalizer() -> Any:
-    """One hazm Normalizer per thread: building one is slow, and hazm is lazy-imported."""
-    n = getattr(_local, "normalizer", None)
-    if n is None:
+    """One hazm Normalizer for the process, shared by all threads.
+
+    Building one takes seconds (and hazm is lazy-imported); it keeps no state
+    between calls, so the service's worker threads share it
+    (tests/test_normalize.py checks that concurrent use gives the same results).
+    """
+    with _build_lock:
         from hazm import Normalizer
 
-        n = _local.normalizer = Normalizer()
-    return n
+        return Normalizer()
 
 
 def _protect(text: str) -> tuple[str, list[str]]:

@@ -80,3 +80,16 @@ def test_fold_makes_variants_equal(a: str, b: str) -> None:
 def test_fold_drops_diacritics_and_collapses_space() -> None:
     assert fold("  سَلام   دنیا ") == "سلام دنیا"
     assert not re.search("[\u064b-\u065f]", fold("مُدیر"))
+
+
+def test_normalize_shared_across_threads_gives_same_results() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from extractor.nlp import token_offsets
+    from tests.conftest import SEED
+
+    paragraphs = [p for p in SEED.read_text(encoding="utf-8").split("\n\n") if p.strip()] * 4
+    expected = [(normalize(p), token_offsets(normalize(p))) for p in paragraphs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda p: (normalize(p), token_offsets(normalize(p))), paragraphs))
+    assert got == expected
