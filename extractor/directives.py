@@ -43,7 +43,8 @@ class Clause:
     start: int
     end: int
     speaker: Person | None
-    kind: str  # quote | content | sentence | wrapped
+    kind: str  # statement | quote | content | sentence | wrapped:<cue>
+    verb: str = ""  # the speech verb of a statement («گفت», «اظهار داشت»)
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
@@ -85,7 +86,8 @@ def clauses(rules: Rules, text: str, sentences: list[tuple[int, int]], officials
             quote_speaker = speaker
             qs, qe = _trim(text, after, e)
             if qe > qs:
-                out.append(Clause(qs, qe, speaker, "statement"))
+                verb = text[verb_start : after - 1].strip()
+                out.append(Clause(qs, qe, speaker, "statement", verb))
                 out += [Clause(a, b, speaker, "quote") for a, b in split_clauses(rules, text, qs, qe)]
             pre = text[s:verb_start]
             m = CONTENT_OPENERS.search(pre)
@@ -321,17 +323,30 @@ def _np_start(rules: Rules, atoms: list[Atom], end: int) -> int:
     return i
 
 
+# Words that may follow a deadline cue and belong to it: «تا پایان اسفند ماه», «ظرف ۱۰ روز آینده».
+DEADLINE_TAIL = re.compile(r"(?:[\s\u200c]+(?:ماه|سال|هفته|روز|جاری|آینده|امسال|[0-9۰-۹]+|"
+                           r"فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند))+")
+
+
+def deadline_cue_pattern(cue: str) -> re.Pattern[str]:
+    """«ظرف … روز» → «ظرف» + one to three words + «روز»; spaces also match a ZWNJ."""
+    parts = [r"[\s\u200c]+".join(map(re.escape, p.split())) for p in cue.split("…")]
+    return re.compile(r"(?<![\w\u200c])" + r"(?:[\s\u200c]+\S+){1,3}?[\s\u200c]+".join(parts) + r"(?![\w\u200c])")
+
+
 def deadline_of(rules: Rules, text: str, s: int, e: int, dates: list[dict]) -> dict | None:
-    chunk = text[s:e]
-    f = fold(chunk)
-    for cue in sorted(rules.deadlines, key=len, reverse=True):
-        key = fold(cue).replace("…", "").strip()
-        if key and key in f:
-            m = re.search(re.escape(cue.split("…")[0].strip()).replace(r"\ ", r"[\s\u200c]+") + r"[^،.]{0,25}", chunk)
-            found = m.group(0).strip() if m else cue
-            return {"text": found, "jalali": None}
+    """The time limit of a directive: a date after «تا»/«حداکثر»/«مهلت», else a cue from cues.json."""
     for d in dates:
-        ds, _de = d["span"]
-        if s <= ds < e and re.search(r"(?:تا|حداکثر|مهلت|پایان)[\s\u200c]*$", text[max(s, ds - 12) : ds]):
+        ds, _ = d["span"]
+        if s <= ds < e and re.search(r"(?:تا|حداکثر|مهلت|پایان|قبل\s+از|پیش\s+از)[\s\u200c]*$", text[max(s, ds - 14) : ds]):
             return {"text": d["text"], "jalali": d["jalali"], "gregorian": d.get("gregorian")}
-    return None
+    best: re.Match[str] | None = None
+    for pattern in rules.deadline_patterns:
+        m = pattern.search(text, s, e)
+        if m and (best is None or len(m.group(0)) > len(best.group(0))):
+            best = m
+    if best is None:
+        return None
+    tail = DEADLINE_TAIL.match(text, best.end(), e)
+    end = tail.end() if tail else best.end()
+    return {"text": text[best.start() : end], "jalali": None}

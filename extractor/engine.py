@@ -99,12 +99,12 @@ def directives_component(doc: Any) -> Any:
     for c in found:
         text = st.text[c.start : c.end]
         atoms = atoms_between(st.text, c.start, c.end)
-        if not atoms or text.rstrip().endswith(("؟", "?")):
+        if not atoms or _is_question(st.text, c.start, c.end):
             continue
         speaker = _official_id(officials, c.speaker or main)
         if c.kind == "statement":
             if c.speaker is not None:
-                st.statements.append({"speaker": speaker, "verb": "", "text": text, "span": (c.start, c.end),
+                st.statements.append({"speaker": speaker, "verb": c.verb, "text": text, "span": (c.start, c.end),
                                       "rule": "statement.speech_verb_colon.v1"})
             continue
         _collect(st, r, c, text, atoms, speaker, seen, wrapped)
@@ -148,6 +148,12 @@ def _collect(st: Analysis, r: Any, c: Clause, text: str, atoms: list[Atom], spea
         "issuer": speaker, "topics": [], "span": (c.start, c.end),
         "rule": f"action.{c.kind.split(':')[0]}.modality.v1",
     })
+
+
+def _is_question(text: str, start: int, end: int) -> bool:
+    """«آیا …؟»: a question prescribes nothing."""
+    after = text[end : end + 3].lstrip()
+    return after.startswith(("؟", "?")) or text[start:end].startswith("آیا")
 
 
 def _official_id(officials: list[Any], person: Any) -> str | None:

@@ -244,7 +244,9 @@ class Rules:
         for word, n in (cues.get("ordinals") or {}).items():
             self.ordinals[fold(word)] = int(n)
         self.ordinal_index = PhraseIndex((w, int(n)) for w, n in (cues.get("ordinals") or {}).items())
-        self.deadlines = [_cue_text(c) for c in _as_list(cues.get("deadline"))]
+        from .directives import deadline_cue_pattern
+
+        self.deadline_patterns = [deadline_cue_pattern(_cue_text(c)) for c in _as_list(cues.get("deadline"))]
         self.pronouns = {fold(p) for p in map(_cue_text, _as_list(cues.get("pronouns")))}
         self.agency_cues = PhraseIndex((c, c) for c in map(_cue_text, _as_list(cues.get("agency_cues"))))
         self.event_heads = PhraseIndex((c, c) for c in map(_cue_text, _as_list(cues.get("event_heads"))))
