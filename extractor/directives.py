@@ -334,11 +334,14 @@ def deadline_cue_pattern(cue: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w\u200c])" + r"(?:[\s\u200c]+\S+){1,3}?[\s\u200c]+".join(parts) + r"(?![\w\u200c])")
 
 
+BEFORE_DATE = re.compile(r"(?:تا|حداکثر|مهلت|پایان|قبل\s+از|پیش\s+از)[\s\u200c]*$")
+
+
 def deadline_of(rules: Rules, text: str, s: int, e: int, dates: list[dict]) -> dict | None:
     """The time limit of a directive: a date after «تا»/«حداکثر»/«مهلت», else a cue from cues.json."""
     for d in dates:
         ds, _ = d["span"]
-        if s <= ds < e and re.search(r"(?:تا|حداکثر|مهلت|پایان|قبل\s+از|پیش\s+از)[\s\u200c]*$", text[max(s, ds - 14) : ds]):
+        if s <= ds < e and BEFORE_DATE.search(text[max(s, ds - 14) : ds]):
             return {"text": d["text"], "jalali": d["jalali"], "gregorian": d.get("gregorian")}
     best: re.Match[str] | None = None
     for pattern in rules.deadline_patterns:
