@@ -161,3 +161,29 @@ def test_cli_extract_every_shared_news_file(shared_data: Path) -> None:
         assert rec["id"] and rec["text"] and rec["source"]["sha256"]
         for item in rec["priorities"] + rec["action_items"]:
             assert rec["text"][item["span"][0] : item["span"][1]] == item["text"]
+
+
+def test_cli_extract_pdf_and_encrypted_pdf(tmp_path: Path) -> None:
+    from tests.test_pdf import CIRCULAR, make_pdf
+
+    good = tmp_path / "circular.pdf"
+    good.write_bytes(make_pdf([CIRCULAR, ["صفحه دوم"]]))
+    locked = tmp_path / "locked.pdf"
+    locked.write_bytes(make_pdf([CIRCULAR], password="secret"))
+    result = run("extract", str(good), str(locked))
+    assert result.exit_code == 1
+    [rec] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rec["source"]["kind"] == "pdf" and len(rec["source"]["pages"]) == 2
+    assert rec["source"]["metadata"]["date"] == "۱۴۰۲/۰۵/۱۲"
+    assert "صفحه دوم" in rec["text"]
+    assert "locked.pdf" in result.stderr and "encrypted" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_extract_saved_html_page(shared_data: Path) -> None:
+    page = shared_data / "html" / "yjc_6919119_khabarkhun.html"
+    rec = json.loads(run("extract", str(page)).stdout)
+    assert rec["source"]["kind"] == "html"
+    assert rec["title"].startswith("گردهمایی رؤسای سازمان نظام دامپزشکی")
+    assert rec["published"]["jalali"] == "1398-02-12"
+    assert any(p["name"] == "شهرکرد" for p in rec["places"])
+    assert any("صفری" in o["name"] for o in rec["officials"])
