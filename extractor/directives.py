@@ -254,15 +254,17 @@ def actor_of(rules: Rules, text: str, clause: tuple[int, int], cue_at: int, atom
     words = [a for a in atoms if a.is_word]
     if not words:
         return None
-    tail = [a.key for a in atoms[cue_at:] if a.is_word]
-    if any(k.endswith("یم") and len(k) > 3 and k not in WE_EXCEPTIONS for k in tail[-3:]):
-        return "ما"
-    if tail and tail[-1].endswith("ید") and len(tail[-1]) > 3 and tail[-1] not in YOU_EXCEPTIONS:
-        return "شما"
     chunk = text[clause[0] : clause[1]]
     m = ASKED_OF.search(chunk)
     if m:
         return m.group("who").strip()
+    tail = _governed(atoms, cue_at)
+    pronoun = person_of_verb(tail)
+    if pronoun:
+        return pronoun
+    demanded = _demanded_of(rules, text, atoms)
+    if demanded:
+        return demanded
     m = NEEDED_THAT.search(chunk)
     if m:
         after = atoms_between(text, clause[0] + m.end(), clause[1])
@@ -272,9 +274,45 @@ def actor_of(rules: Rules, text: str, clause: tuple[int, int], cue_at: int, atom
             j += 1
         if j:
             return text[after[0].start : after[j - 1].end]
-    if words[-1].key.endswith(PASSIVE_ENDINGS) and not words[-1].key.endswith(("ند", "ندی")):
-        return None
-    return _phrase_before(rules, text, atoms, cue_at)
+    last = tail[-1] if tail else words[-1].key
+    actor = _phrase_before(rules, text, atoms, cue_at)
+    if last.endswith(PASSIVE_ENDINGS) and not last.endswith(("ند", "ندی")):
+        # «… باید در اولویت قرار گیرد»: passive, what comes before the cue is no actor …
+        # … unless it names who is meant to be so: «بسیج … باید در خدمت نظام باشد».
+        return actor if last in COPULA and actor and _names_an_agent(rules, actor) else None
+    return actor
+
+
+def person_of_verb(governed: list[str]) -> str | None:
+    """«ما» for a first-person plural verb («قرار دهیم»), «شما» for a second-person plural one («تلاش کنید»)."""
+    if any(k.endswith("یم") and len(k) > 3 and k not in WE_EXCEPTIONS for k in governed):
+        return "ما"
+    if governed and governed[-1].endswith("ید") and len(governed[-1]) > 3 and governed[-1] not in YOU_EXCEPTIONS:
+        return "شما"
+    return None
+
+
+COPULA = {"باشد", "باشند"}
+CLAUSE_JOINTS = {"که", "تا", "،", "؛"}
+
+
+def _governed(atoms: list[Atom], cue_at: int) -> list[str]:
+    """The words after the cue up to the next «که»/«تا»/«،»: the verb the cue governs is among them."""
+    out = []
+    for a in atoms[cue_at + 1 :]:
+        if a.key in CLAUSE_JOINTS and out:
+            break
+        if a.is_word:
+            out.append(a.key)
+    return out
+
+
+def _names_an_agent(rules: Rules, phrase: str) -> bool:
+    from .lexicon import atomize
+
+    atoms = atomize(phrase)
+    return bool(atoms) and bool(rules.org_heads.match_at(atoms, 0) or rules.organizations.match_at(atoms, 0)
+                                or rules.titles.match_at(atoms, 0) or atoms[0].key in ACTOR_OPENERS)
 
 
 PREPOSITIONS = {"در", "با", "از", "برای", "به", "نسبت"}
@@ -289,7 +327,7 @@ def _phrase_before(rules: Rules, text: str, atoms: list[Atom], cue_at: int) -> s
     """
     i = _np_start(rules, atoms, cue_at)
     if i >= cue_at:
-        return None
+        return _relative_before(rules, text, atoms, cue_at)
     start, crossed = i, 0
     while crossed < 3 and start > 1 and atoms[start - 1].key in PREPOSITIONS:
         j = _np_start(rules, atoms, start - 1)
@@ -303,9 +341,44 @@ def _phrase_before(rules: Rules, text: str, atoms: list[Atom], cue_at: int) -> s
         if "عنوان" in keys and keys.index("عنوان") > 0 and keys[keys.index("عنوان") - 1] == "به":
             return text[atoms[start].start : atoms[start + keys.index("عنوان") - 2].end]
         return text[atoms[start].start : atoms[cue_at - 1].end]
+    if i >= 2 and atoms[i - 1].key == "عنوان" and atoms[i - 2].key == "به":
+        # «دانشگاه آزاد به عنوان پیشگام … باید»: the actor stands before «به عنوان».
+        j = _np_start(rules, atoms, i - 2)
+        return text[atoms[j].start : atoms[i - 3].end] if j < i - 2 else None
     if atoms[i].key == "عنوان":
         return None
     return text[atoms[i].start : atoms[cue_at - 1].end]
+
+
+INTENSIFIERS = {"هر", "چه", "بیشتر", "هرچه", "بیش", "از", "پیش", "جدی", "کامل"}
+
+
+def _demanded_of(rules: Rules, text: str, atoms: list[Atom]) -> str | None:
+    """«خواستار همکاری (هر چه بیشتر) رسانه‌ها … شد»: who is asked follows the demanded action."""
+    for i, a in enumerate(atoms[:-2]):
+        if a.key == "خواستار" and atoms[i + 1].key in rules.demand_nouns:
+            j = i + 2
+            while j < len(atoms) and atoms[j].key in INTENSIFIERS:
+                j += 1
+            k = j
+            while k < len(atoms) and k - j < 4 and atoms[k].is_word and atoms[k].key not in rules.stop \
+                    and not rules.is_verbish(atoms, k):
+                k += 1
+            return text[atoms[j].start : atoms[k - 1].end] if k > j else None
+    return None
+
+
+def _relative_before(rules: Rules, text: str, atoms: list[Atom], cue_at: int) -> str | None:
+    """«کسانی که بی‌اطلاع هستند باید …»: a noun with its relative clause, ending in a verb."""
+    if cue_at == 0 or not rules.is_verbish(atoms, cue_at - 1):
+        return None
+    for k in range(cue_at - 2, max(-1, cue_at - 9), -1):
+        if atoms[k].key == "که":
+            j = _np_start(rules, atoms, k)
+            return text[atoms[j].start : atoms[cue_at - 1].end] if j < k else None
+        if not atoms[k].is_word:
+            return None
+    return None
 
 
 def _np_start(rules: Rules, atoms: list[Atom], end: int) -> int:

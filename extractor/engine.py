@@ -19,10 +19,12 @@ from typing import Any
 from .directives import (
     QUESTION_REPORT,
     Clause,
+    _governed,
     _has,
     actor_of,
     clauses,
     deadline_of,
+    person_of_verb,
     priority_rank,
     split_clauses,
 )
@@ -140,7 +142,10 @@ def _collect(st: Analysis, r: Any, c: Clause, text: str, atoms: list[Atom], spea
         return
     seen.add(("a", key))
     cue_at, modality = cue
-    actor = actor_of(r, st.text, (c.start, c.end), cue_at, atoms)
+    # Every cue of the clause may point at the actor («… نیاز است، بایستی … بیاوریم»): first one that does.
+    cues = [cue_at, *(i for i in range(len(atoms)) if i != cue_at and r.modality.match_at(atoms, i))]
+    actor = next((p for i in cues if (p := person_of_verb(_governed(atoms, i)))), None) or next(
+        (a for i in cues if (a := actor_of(r, st.text, (c.start, c.end), i, atoms))), None)
     st.action_items.append({
         "text": text, "modality": str(modality), "actor": actor,
         "action": st.text[atoms[min(cue_at + 1, len(atoms) - 1)].start : c.end] if len(atoms) > 1 else text,

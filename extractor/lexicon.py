@@ -248,6 +248,7 @@ class Rules:
 
         self.deadline_patterns = [deadline_cue_pattern(_cue_text(c)) for c in _as_list(cues.get("deadline"))]
         self.pronouns = {fold(p) for p in map(_cue_text, _as_list(cues.get("pronouns")))}
+        self.demand_nouns = {fold(n) for n in cues.get("demand_nouns", [])}
         self.agency_cues = PhraseIndex((c, c) for c in map(_cue_text, _as_list(cues.get("agency_cues"))))
         self.event_heads = PhraseIndex((c, c) for c in map(_cue_text, _as_list(cues.get("event_heads"))))
         verbs = rule_json("verbs.json")
@@ -328,7 +329,9 @@ def conjugations(stems: list[list[str]]) -> set[str]:
         past, present = fold(past), fold(present)
         for ending in PAST_ENDINGS:
             forms |= {past + ending, "ن" + past + ending}
-        for ending in PRESENT_ENDINGS:
+        # «نما» + «د» would make «نماد» (a noun); after «ا» the ending takes a «ی»: «نماید», «آیند».
+        endings = [("ی" + e) for e in PRESENT_ENDINGS] if present.endswith("ا") else list(PRESENT_ENDINGS)
+        for ending in endings:
             forms |= {present + ending, "ب" + present + ending, "ن" + present + ending}
     return forms
 
