@@ -154,10 +154,10 @@ class Crawler:
         except HTTPStatusError as exc:
             if exc.status >= 500:  # the site is failing: it may be protecting itself, so stay away for now
                 return f"{url} answered HTTP {exc.status}, so the site is left alone for now"
-            rules.allow_all = True  # 4xx: no robots.txt, no rules
+            rules.parse([])  # 4xx: no robots.txt, no rules
             return rules
         except FetchError:
-            rules.allow_all = True  # unreachable (or too big to be rules): treated as no rules
+            rules.parse([])  # unreachable (or too big to be rules): treated as no rules
             return rules
         rules.parse(resp.content.decode("utf-8", "replace").splitlines())
         delay = rules.crawl_delay(ROBOTS_AGENT)
@@ -268,7 +268,7 @@ def from_dir(path: str) -> Iterator[str]:
 
     if not Path(path).is_dir():
         raise MissingPath(path, "no such directory", "pass a folder of .txt, .html or .pdf files")
-    return expand_inputs([path])
+    yield from expand_inputs([path])
 
 
 # --- listing pages ----------------------------------------------------------------------------

@@ -30,6 +30,9 @@ class SearchQuery:
     limit: int = 10
     offset: int = 0
     facets: bool = True
+    # Deep pagination: ``SearchResult.next`` of the previous page. Backends that page by
+    # ``search_after`` (Elasticsearch) honour it instead of ``offset``; others leave ``next`` None.
+    cursor: str | None = None
 
 
 @dataclass
@@ -52,10 +55,14 @@ class SearchResult:
     total: int
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    next: str | None = None  # cursor of the page after this one, where the backend supports it
 
     def to_dict(self) -> dict[str, Any]:
-        return {"total": self.total, "hits": [h.to_dict() for h in self.hits],
-                "facets": {k: [{"value": v, "count": c} for v, c in vs] for k, vs in self.facets.items()}}
+        out = {"total": self.total, "hits": [h.to_dict() for h in self.hits],
+               "facets": {k: [{"value": v, "count": c} for v, c in vs] for k, vs in self.facets.items()}}
+        if self.next is not None:
+            out["next"] = self.next
+        return out
 
 
 @dataclass
