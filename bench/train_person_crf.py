@@ -76,7 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"sentences    {len(sentences)}, tokens {n_tokens}, PER entities {n_per}")
     print(f"params       c1={args.c1} c2={args.c2} max_iterations={args.max_iterations} "
           f"min_freq={args.min_freq} all_types={not args.per_only} features_version={ner.FEATURES_VERSION}")
-    print(f"lexicons     {lex.versions}, hazm words {len(lex.words)} (hazm {metadata.version('hazm')})")
+    for name, version in lex.versions.items():
+        path = ner.RULES_DIR / f"{name}.txt"
+        digest = sha256(path)[:16] + "…" if path.is_file() else "absent"
+        print(f"rules        {name}.txt version {version} (sha256 {digest})")
+    print(f"hazm words   {len(lex.words)} (hazm {metadata.version('hazm')})")
     print(f"trainer      {metadata.version('python-crfsuite')}, {elapsed:.0f} s, "
           f"last iteration loss {last.get('loss', float('nan')):.1f}, active features {last.get('active_features')}")
     return 0

@@ -12,6 +12,7 @@ inspection, to ``doc.spans``. The order matters and reads top to bottom:
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,7 +49,6 @@ class Analysis:
     text: str
     atoms: list[Atom]
     sentences: list[tuple[int, int]]
-    person_hints: list[tuple[int, int]] = field(default_factory=list)
     published_year: int | None = None  # completes «۱۷ مرداد» written without a year
     people: PeopleResult | None = None
     places: list[tuple[str, str, list[tuple[int, int]]]] = field(default_factory=list)
@@ -68,7 +68,7 @@ def _state(doc: Any) -> Analysis:
 
 def people_component(doc: Any) -> Any:
     st = _state(doc)
-    st.people = find_people(rules(), st.atoms, st.text, st.person_hints)
+    st.people = find_people(rules(), st.atoms, st.text, st.sentences, lambda wanted: person_hints(st.text, wanted))
     doc.spans["officials"] = [s for o in st.people.officials for m in o.mentions
                               if (s := doc.char_span(*m, alignment_mode="expand")) is not None]
     return doc
@@ -198,21 +198,31 @@ def pipeline() -> Any:
     return nlp
 
 
-def person_hints(text: str) -> list[tuple[int, int]]:
-    """Person-name spans from the shipped CRF tagger, when its model is present."""
-    try:
-        from .ner import default_tagger
-    except ImportError:
-        return []
+def person_hints(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Person-name spans in ``sentences`` from the shipped CRF tagger (extractor/models), when present.
+
+    The rules find most names; the tagger is asked only about the few sentences
+    the rules could not read (see ``people.sentences_needing_hints``).
+    """
+    from .ner import default_tagger, person_char_spans
+
     tagger = default_tagger()
-    return tagger.char_spans(text) if tagger is not None else []
+    if tagger is None or not sentences:
+        return []
+    # Plain word tokens suffice for a handful of sentences; hazm's tokenizer costs more per call than it saves.
+    spans = [m.span() for s, e in sentences for m in _HINT_TOKEN.finditer(text, s, e)]
+    return person_char_spans(tagger, text, spans, sentences)
+
+
+_HINT_TOKEN = re.compile(r"[^\s،؛:.!?؟«»()\[\]\"']+|[،؛:.!?؟«»()]")
 
 
 def analyze(text: str, published_year: int | None = None) -> Analysis:
     nlp = pipeline()
     doc = make_doc(nlp, text)
     atoms = rules().split_joined(atomize(text))
-    doc.user_data["dastur"] = Analysis(text, atoms, sentence_spans(text), person_hints(text), published_year)
+    sentences = sentence_spans(text)
+    doc.user_data["dastur"] = Analysis(text, atoms, sentences, published_year)
     set_current(AtomizedText(text, atoms))
     try:
         for _, proc in nlp.pipeline:

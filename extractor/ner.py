@@ -23,6 +23,7 @@ search key never silently changes what the shipped model sees.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -486,3 +487,34 @@ def score_spans(gold: Iterable[Sequence[str]], pred: Iterable[Sequence[str]]) ->
         s.fp += len(ps - gs)
         s.fn += len(gs - ps)
     return s
+
+
+# --- use inside the extraction engine ---------------------------------------
+
+_local = threading.local()
+
+
+def default_tagger() -> PersonTagger | None:
+    """The shipped tagger, loaded once per thread (pycrfsuite taggers are not thread-safe); None if absent."""
+    tagger = getattr(_local, "tagger", None)
+    if tagger is None and DEFAULT_MODEL.is_file():
+        tagger = _local.tagger = PersonTagger.load()
+    return tagger
+
+
+def person_char_spans(tagger: PersonTagger, text: str, spans: Sequence[tuple[int, int]],
+                      sentences: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Person names as character spans, tagging each sentence's tokens (``spans``: token offsets in ``text``)."""
+    out: list[tuple[int, int]] = []
+    k = 0
+    for s, e in sentences:
+        while k < len(spans) and spans[k][0] < s:
+            k += 1
+        j = k
+        while j < len(spans) and spans[j][1] <= e:
+            j += 1
+        toks = spans[k:j]
+        for a, b in tagger.spans([text[x:y] for x, y in toks]):
+            out.append((toks[a][0], toks[b - 1][1]))
+        k = j
+    return out

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .lexicon import Atom, Rules
+from .lexicon import Atom, AtomizedText, Rules
 from .normalize import fold
 from .phrases import Phrase, name_at, org_at, title_at
 
@@ -166,12 +166,41 @@ def _title_chain(rules: Rules, atoms: list[Atom], titles_by_start: dict[int, Phr
     return chain
 
 
+HintFn = Callable[[list[tuple[int, int]]], list[tuple[int, int]]]
+GLUED_PREPOSITION = re.compile(r"^(?:در|با|از|به|دیدار)[^\s\u200c]{3,}")  # «درمصاحبه», «دیدارشاه»
+
+
+def sentences_needing_hints(rules: Rules, atoms: list[Atom], text: str, sentences: list[tuple[int, int]],
+                            names: list[tuple[Phrase, str | None]]) -> list[tuple[int, int]]:
+    """Sentences whose subject may be a name the rules missed: they open with an unknown word and
+    go on to a speech verb («صدیف بدری صبح امروز … گفت»). Only these go to the statistical tagger."""
+    named = {atoms[p.start].start for p, _ in names}
+    at = AtomizedText(text, atoms)
+    out = []
+    for s, e in sentences:
+        lead = _REPORT_LEAD_AT_START.match(text, s, e)  # «به گزارش …، صدیف بدری …»
+        s = lead.end() if lead else s
+        sub = at.between(s, e)
+        if not sub or not sub[0].is_word or sub[0].start in named or sub[0].key in rules.stop:
+            continue
+        if rules.titles.match_at(sub, 0) or rules.org_heads.match_at(sub, 0) or rules.pronouns & {sub[0].key}:
+            continue
+        if any(rules.speech_verbs.match_at(sub, i) for i in range(min(len(sub), 25))):
+            out.append((s, e))
+    return out
+
+
 def find_people(rules: Rules, atoms: list[Atom], text: str,
-                person_hints: list[tuple[int, int]] = ()) -> PeopleResult:
+                sentences: list[tuple[int, int]] = (), hint_fn: HintFn | None = None) -> PeopleResult:
     titles = find_titles(rules, atoms)
     titles_by_start = {t.start: t for t in titles}
     titles_by_end = {t.end: t for t in titles}
-    names = find_names(rules, atoms, text, list(person_hints))
+    names = find_names(rules, atoms, text)
+    if hint_fn is not None:
+        wanted = sentences_needing_hints(rules, atoms, text, list(sentences), names)
+        hints = [(a, b) for a, b in hint_fn(wanted) if any(a == s for s, _ in wanted)
+                 and not GLUED_PREPOSITION.match(text[a:b])] if wanted else []
+        names = find_names(rules, atoms, text, hints)
     names += _surnames_before_titles(rules, atoms, text, titles, names)
     used_titles: set[int] = set()
     persons: list[Person] = []
@@ -269,6 +298,7 @@ def _free_titles(rules: Rules, atoms: list[Atom], titles: list[Phrase], used: se
     return out
 
 
+_REPORT_LEAD_AT_START = re.compile(r"به\s+گزارش[^،.\n]{0,80}،\s*")
 _REPORT_PREFIX = re.compile(r"به\s+گزارش[^،.\n]{0,80}،\s*$")
 
 
