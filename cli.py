@@ -305,8 +305,8 @@ def demo(ctx: click.Context) -> None:
 
     backend = _open_backend(ctx)
     try:
-        samples = sorted(p for p in resources.files("extractor").joinpath("samples").iterdir()
-                         if p.name.endswith(".txt"))
+        samples = sorted((p for p in resources.files("extractor").joinpath("samples").iterdir()
+                          if p.name.endswith(".txt")), key=lambda p: p.name)
         for sample in samples:
             with resources.as_file(sample) as path:
                 record = build_record(read_path(path)).to_dict()

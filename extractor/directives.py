@@ -92,7 +92,8 @@ def clauses(rules: Rules, text: str, sentences: list[tuple[int, int]], officials
             pre = text[s:verb_start]
             m = CONTENT_OPENERS.search(pre)
             if m:
-                cs = s + (EMPHASIS.search(pre).start() if EMPHASIS.search(pre) else m.end())
+                emphasis = EMPHASIS.search(pre)
+                cs = s + (emphasis.start() if emphasis else m.end())
                 ce = s + pre.rstrip().rfind("،") if "،" in pre[m.end():] else verb_start
                 cs, ce = _trim(text, cs, ce)
                 if ce > cs:
@@ -298,7 +299,7 @@ CLAUSE_JOINTS = {"که", "تا", "،", "؛"}
 
 def _governed(atoms: list[Atom], cue_at: int) -> list[str]:
     """The words after the cue up to the next «که»/«تا»/«،»: the verb the cue governs is among them."""
-    out = []
+    out: list[str] = []
     for a in atoms[cue_at + 1 :]:
         if a.key in CLAUSE_JOINTS and out:
             break

@@ -50,7 +50,8 @@ def token_offsets(text: str) -> list[tuple[int, int]]:
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentences: split at . ! ? ؟ … before a space, and at line breaks; trimmed."""
-    spans, start = [], 0
+    spans: list[tuple[int, int]] = []
+    start = 0
     for m in _SENT_END.finditer(text):
         end = m.end() if m.group(0)[0] != "\n" else m.start()
         _add_trimmed(text, start, end, spans)

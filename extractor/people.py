@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .lexicon import Atom, AtomizedText, Rules
@@ -89,7 +89,7 @@ def _honorific_run(rules: Rules, atoms: list[Atom], i: int) -> int:
 
 
 def find_names(rules: Rules, atoms: list[Atom], text: str,
-               extra: list[tuple[int, int]] = ()) -> list[tuple[Phrase, str | None]]:
+               extra: Sequence[tuple[int, int]] = ()) -> list[tuple[Phrase, str | None]]:
     """Person-name phrases with their honorific (or None)."""
     out: list[tuple[Phrase, str | None]] = []
     i = 0
@@ -128,7 +128,7 @@ def _surnames_before_titles(rules: Rules, atoms: list[Atom], text: str, titles: 
     """
     taken = {k for p, _ in names for k in range(p.start, p.end)}
     openers = [i for i in range(len(atoms)) if _starts_sentence(text, atoms, i)]
-    out = []
+    out: list[tuple[Phrase, str | None]] = []
     for t in titles:
         for width in (1, 2):
             i = t.start - width
@@ -191,7 +191,7 @@ def sentences_needing_hints(rules: Rules, atoms: list[Atom], text: str, sentence
 
 
 def find_people(rules: Rules, atoms: list[Atom], text: str,
-                sentences: list[tuple[int, int]] = (), hint_fn: HintFn | None = None) -> PeopleResult:
+                sentences: Sequence[tuple[int, int]] = (), hint_fn: HintFn | None = None) -> PeopleResult:
     titles = find_titles(rules, atoms)
     titles_by_start = {t.start: t for t in titles}
     titles_by_end = {t.end: t for t in titles}
