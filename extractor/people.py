@@ -56,28 +56,26 @@ def _joined(s: str) -> str:
     return fold(s).replace(" ", "")
 
 
-def find_titles(rules: Rules, atoms: list[Atom]) -> list[Phrase]:
+def scan(phrase_at: Callable[[Rules, list[Atom], int], Phrase | None], rules: Rules,
+         atoms: list[Atom]) -> list[Phrase]:
+    """Non-overlapping phrases, left to right: each found phrase resumes the scan at its end."""
     out, i = [], 0
     while i < len(atoms):
-        p = title_at(rules, atoms, i)
+        p = phrase_at(rules, atoms, i)
         if p:
             out.append(p)
             i = p.end
         else:
             i += 1
     return out
+
+
+def find_titles(rules: Rules, atoms: list[Atom]) -> list[Phrase]:
+    return scan(title_at, rules, atoms)
 
 
 def find_orgs(rules: Rules, atoms: list[Atom]) -> list[Phrase]:
-    out, i = [], 0
-    while i < len(atoms):
-        p = org_at(rules, atoms, i)
-        if p:
-            out.append(p)
-            i = p.end
-        else:
-            i += 1
-    return out
+    return scan(org_at, rules, atoms)
 
 
 def _honorific_run(rules: Rules, atoms: list[Atom], i: int) -> int:
