@@ -9,24 +9,25 @@ the Record's ``text``.
 
 from __future__ import annotations
 
-import functools
 import re
-import threading
 from typing import Any
 
-_build_lock = threading.Lock()
+from .normalize import shared
+
 _SENT_END = re.compile(r"[.!؟?…]+(?=[\s«»\"')\]]|$)|\n+")
 
 
-@functools.cache
 def tokenizer() -> Any:
-    """One hazm WordTokenizer for the process (building one takes half a second; it keeps no state)."""
-    with _build_lock:
+    """hazm's WordTokenizer, one for the process (building one takes half a second; it keeps no state)."""
+
+    def build() -> Any:
         from hazm import WordTokenizer
 
         # No joining of verb parts or number replacement: tokens must stay substrings of the text.
         return WordTokenizer(join_verb_parts=False, replace_numbers=False, replace_ids=False, replace_emails=False,
                              replace_links=False, replace_hashtags=False, separate_emoji=False)
+
+    return shared("hazm.WordTokenizer", build)
 
 
 def token_offsets(text: str) -> list[tuple[int, int]]:

@@ -43,18 +43,34 @@ _BLANK_LINES = re.compile(r"\n\s*\n\s*(?:\n\s*)*")
 _build_lock = threading.Lock()
 
 
-@functools.cache
-def _normalizer() -> Any:
-    """One hazm Normalizer for the process, shared by all threads.
+_shared: dict[str, Any] = {}
 
-    Building one takes seconds (and hazm is lazy-imported); it keeps no state
-    between calls, so the service's worker threads share it
-    (tests/test_normalize.py checks that concurrent use gives the same results).
+
+def shared(name: str, build: Any) -> Any:
+    """One instance of a slow-to-build, stateless object for the whole process.
+
+    The check happens again under the lock, so threads arriving together wait for
+    one build instead of each building their own.
     """
-    with _build_lock:
+    obj = _shared.get(name)
+    if obj is None:
+        with _build_lock:
+            obj = _shared.get(name)
+            if obj is None:
+                obj = _shared[name] = build()
+    return obj
+
+
+def _normalizer() -> Any:
+    """hazm's Normalizer, shared by all threads: it keeps no state between calls
+    (tests/test_normalize.py checks that concurrent use gives the same results)."""
+
+    def build() -> Any:
         from hazm import Normalizer
 
         return Normalizer()
+
+    return shared("hazm.Normalizer", build)
 
 
 def _protect(text: str) -> tuple[str, list[str]]:
