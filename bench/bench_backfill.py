@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
 PER_SITEMAP = 1000
-_NUMBER = re.compile(r"\d+")
+_NUMBER = re.compile(r"&#?\w+;|\d+")  # entities are matched to be left alone: yjc writes its Persian as &#x6A9;
 _TEXT_NODE = re.compile(r">([^<]+)<")
 _PARAGRAPH = re.compile(r"<p[\s>].*?</p>", re.S | re.I)
 
@@ -60,7 +60,9 @@ def load_bases(data: Path) -> list[tuple[str, object]]:
 
 
 def shift(text: str, k: int) -> str:
-    return _NUMBER.sub(lambda m: str(int(m.group(0)) + k), text) if k else text
+    if not k:
+        return text
+    return _NUMBER.sub(lambda m: m.group(0) if m.group(0)[0] == "&" else str(int(m.group(0)) + k), text)
 
 
 def document(bases: list[tuple[str, object]], i: int) -> bytes:

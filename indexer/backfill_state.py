@@ -98,6 +98,10 @@ class BackfillState:
         try:
             self._conn = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
             self._conn.execute("PRAGMA journal_mode = WAL")  # the backend's readers never wait for us
+            # No fsync per commit (two commits an item made the disk the bottleneck: 12 docs/s).
+            # In WAL mode NORMAL survives any crash of the process (SIGKILL included); an OS
+            # crash may drop the last commits, in order, so "done" never outlives its record.
+            self._conn.execute("PRAGMA synchronous = NORMAL")
             with self.transaction() as c:
                 for statement in (*SCHEMA, *dedup.SCHEMA):
                     c.execute(statement)

@@ -33,7 +33,7 @@ Each pair (directive, record) gets a score in [0, 1]:
 A suggestion needs ``score >= THRESHOLD`` (0.40) and ``text >= MIN_TEXT``
 (0.15): the same official on the same topic is not enough without words in
 common. Measured on the 49 news texts of ../shared/data plus three invented
-releases (tests/test_followups.py): the true follow-ups scored 0.51–0.63
+releases (tests/test_followups.py): the true follow-ups scored 0.51–0.65
 with text 0.29–0.37; the best unrelated pair (same official, same topics)
 scored 0.34 with text 0.10.
 

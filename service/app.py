@@ -21,6 +21,7 @@ from indexer.keys import KeyStore
 
 from . import api, errors, limits, web
 from .config import Settings
+from .headers import SecurityHeaders
 from .views import STATIC, templates
 
 log = logging.getLogger("dastur.service")
@@ -73,6 +74,7 @@ def create_app(backend: Any, keys: KeyStore | None = None, settings: Settings | 
     app.state.extractor_ready = threading.Event()  # set once warm_up has loaded the extraction pipeline
     errors.install(app, web.page_error)
     limits.install(app, settings.max_upload_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: the 413 of BodyLimit gets them too
     app.include_router(api.router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

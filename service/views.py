@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
@@ -66,6 +67,20 @@ def topic_label(topic_id: str) -> str:
     return topic_labels().get(topic_id, topic_id)
 
 
+_MARK = re.compile(r"(<mark>.*?</mark>)", re.S)
+
+
+def snippet_html(snippet: str) -> Markup:
+    """A search snippet with only its ``<mark>`` tags live: everything else is escaped again, whichever
+    backend (or highlighter) made it."""
+    out = []
+    for part in _MARK.split(snippet or ""):
+        marked = part.startswith("<mark>") and part.endswith("</mark>")
+        text = html.escape(html.unescape(part[6:-7] if marked else part))
+        out.append(f"<mark>{text}</mark>" if marked else text)
+    return Markup("".join(out))
+
+
 def highlight(text: str, layers: dict[str, list[tuple[int, int, dict[str, str]]]]) -> Markup:
     """``layers``: class name → spans ``(start, end, attributes)``; attributes go on the piece that
     starts the span (an ``id`` to link to, a ``title`` to hover)."""
@@ -101,7 +116,7 @@ def record_layers(rec: dict[str, Any]) -> dict[str, list[tuple[int, int, dict[st
 
 def templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(TEMPLATES))
-    t.env.filters.update(fa=fa_digits, jalali=jalali, published=published, topic=topic_label,
+    t.env.filters.update(fa=fa_digits, snippet=snippet_html, jalali=jalali, published=published, topic=topic_label,
                          status=lambda s: STATUS_LABELS.get(s, s), facet=lambda f: FACET_LABELS.get(f, f))
     t.env.globals.update(STATUS_LABELS=STATUS_LABELS)
     return t

@@ -12,7 +12,7 @@ from indexer.keys import KeyStore
 from indexer.sqlite import SQLiteBackend
 from service import Settings, create_app
 from service.auth import csrf_token
-from service.views import highlight
+from service.views import highlight, snippet_html
 from tests.test_cli import RELEASE
 
 LIMIT = 100_000  # upload limit of the test service
@@ -52,6 +52,8 @@ def read_paths(svc: dict[str, Any]) -> list[str]:
 
 def test_service_health_needs_no_key(service: dict[str, Any]) -> None:
     r = service["client"].get("/health")
+    assert "default-src 'self'" in r.headers["content-security-policy"]
+    assert r.headers["x-frame-options"] == "DENY"
     assert r.status_code == 200 and r.json() == {"status": "ok", "backend": "embedded", "extractor": "loading"}
 
 
@@ -160,6 +162,17 @@ def test_service_directives_list_get_patch_history(service: dict[str, Any]) -> N
     assert {h["field"] for h in history} == {"status", "owner", "due", "note", "evidence"}
     assert all(h["who"].startswith("manager-tester (key ") for h in history)
     assert client.get("/directives", params={"status": "in_progress"}, headers=view).json()["count"] == 1
+
+
+def test_service_reingest_keeps_tracking_state(service: dict[str, Any]) -> None:
+    client, hdr = service["client"], auth(service, "manager")
+    rec = client.post("/documents", json={"text": RELEASE}, headers=hdr).json()
+    did = rec["action_items"][0]["id"]
+    client.patch(f"/directives/{did}", json={"status": "done", "owner": "استانداری"}, headers=hdr)
+    again = client.post("/documents", files={"file": ("renamed.txt", RELEASE.encode(), "text/plain")}, headers=hdr)
+    assert again.headers["x-dastur-index"] == "updated"  # another source path: the record changed
+    d = client.get(f"/directives/{did}", headers=hdr).json()
+    assert (d["status"], d["owner"], d["version"]) == ("done", "استانداری", 2)
 
 
 def test_service_patch_conflict_is_409(service: dict[str, Any]) -> None:
@@ -283,6 +296,8 @@ def test_service_pages_render_rtl_with_jalali_and_highlights(service: dict[str, 
     assert rec["title"] in page.text and "<mark>" in page.text and "موضوع" in page.text
     shown = client.get(f"/ui/records/{rec['id']}").text
     assert 'class="official"' in shown and "priority" in shown and f'id="d-{a_directive(service)}"' in shown
+    missing = client.get("/ui/records/nope")
+    assert missing.status_code == 404 and "E201" in missing.text and 'dir="rtl"' in missing.text
     board = client.get("/ui/board").text
     assert a_directive(service) in board and "status-select" in board
     client.patch(f"/directives/{a_directive(service)}", json={"due": "2024-03-19"}, headers=auth(service, "manager"))
@@ -328,3 +343,38 @@ def test_views_highlight_marks_overlapping_spans_and_escapes() -> None:
     assert "<b>" not in out and "&lt;b&gt;" in out
     assert '<span class="official action" title="احمدی" id="d-1">' in out
     assert '<span class="action">' in out
+
+
+def test_views_snippet_keeps_only_marks_live() -> None:
+    out = str(snippet_html("a <mark>ب&amp;</mark> &lt;script&gt; <script>x</script>"))
+    assert out == "a <mark>ب&amp;</mark> &lt;script&gt; &lt;script&gt;x&lt;/script&gt;"
+
+
+def test_service_api_over_elasticsearch(osmem_seeded: Any, tmp_path: Any) -> None:
+    """The same routes over the other backend (osmem): the service knows only the Backend protocol."""
+    from tests.backend_fixtures import Store
+
+    clone = osmem_seeded.clone()
+    store = Store("elasticsearch", tmp_path, clone.url)
+    try:
+        with KeyStore(":memory:") as keys:
+            token = keys.create("manager", name="es").token
+            hdr = {"Authorization": f"Bearer {token}"}
+            with TestClient(create_app(store.open(), keys, Settings(warm=False))) as client:
+                assert client.get("/health").json()["backend"] == "elasticsearch"
+                assert client.get("/search", headers=hdr).json()["total"] > 0
+                did = client.get("/directives", headers=hdr).json()["directives"][0]["id"]
+                got = client.get(f"/directives/{did}", headers=hdr)
+                version = got.json()["version"]
+                r = client.patch(f"/directives/{did}", json={"status": "in_progress"},
+                                 headers={**hdr, "If-Match": str(version)})
+                assert r.status_code == 200 and r.json()["status"] == "in_progress"
+                stale = client.patch(f"/directives/{did}", json={"status": "done"},
+                                     headers={**hdr, "If-Match": str(version)})
+                assert stale.status_code == 409
+                history = client.get(f"/directives/{did}/history", headers=hdr).json()["history"]
+                assert history[-1]["new"] == "in_progress" and history[-1]["who"].startswith("es (key ")
+                assert client.get("/officials", headers=hdr).json()["officials"]
+    finally:
+        store.close()
+        clone.close()
