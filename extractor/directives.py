@@ -35,7 +35,11 @@ WE_EXCEPTIONS = {"تصمیم", "تنظیم", "تقدیم", "مستقیم", "تح
                  "تعمیم", "تفهیم", "نسیم", "عمیم", "جسیم", "وخیم", "تیم", "رژیم", "سیم", "حجیم", "تکریم"}
 PASSIVE_ENDINGS = ("شود", "گردد", "گیرد", "پذیرد", "باشد", "شوند", "گردند", "گیرند", "قرارگیرد")
 QUESTION_REPORT = re.compile(r"در\s+پاسخ\s+به\s+(?:این(?:\u200c|\s)?که|سوال|سؤال|پرسش)")
-SUBJECT_SKIP = {"همچنین", "بنابراین", "لذا", "پس", "اکنون", "امروز", "قطعا", "البته", "درواقع", "ضمنا"}
+SUBJECT_SKIP = {
+    "سپس", "زیرا", "بلکه", "اما", "ولی", "چون", "چرا", "ترتیب",
+    "همچنین", "بنابراین", "لذا", "پس", "اکنون", "امروز", "قطعا", "البته",
+    "درواقع", "ضمنا",
+}
 
 
 @dataclass
@@ -257,13 +261,13 @@ def actor_of(rules: Rules, text: str, clause: tuple[int, int], cue_at: int, atom
         return None
     chunk = text[clause[0] : clause[1]]
     m = ASKED_OF.search(chunk)
-    if m:
-        return m.group("who").strip()
+    if m and (who := _plausible_actor(rules, m.group("who").strip())):
+        return who
     tail = _governed(atoms, cue_at)
     pronoun = person_of_verb(tail)
     if pronoun:
         return pronoun
-    demanded = _demanded_of(rules, text, atoms)
+    demanded = _plausible_actor(rules, _demanded_of(rules, text, atoms))
     if demanded:
         return demanded
     m = NEEDED_THAT.search(chunk)
@@ -273,10 +277,12 @@ def actor_of(rules: Rules, text: str, clause: tuple[int, int], cue_at: int, atom
         while j < len(after) and j < ACTOR_MAX_WORDS and after[j].is_word and (
             after[j].key not in rules.stop or after[j].key in ACTOR_OPENERS) and not rules.is_verbish(after, j):
             j += 1
-        if j:
-            return text[after[0].start : after[j - 1].end]
+        if j and (needed := _plausible_actor(rules, text[after[0].start : after[j - 1].end])):
+            return needed
     last = tail[-1] if tail else words[-1].key
-    actor = _phrase_before(rules, text, atoms, cue_at)
+    if atoms[cue_at].key in DECISION_CUES:
+        return None  # «در جلسه … مقرر شد»: what stands before a decision is where it was taken, not who acts
+    actor = _plausible_actor(rules, _phrase_before(rules, text, atoms, cue_at))
     if last.endswith(PASSIVE_ENDINGS) and not last.endswith(("ند", "ندی")):
         # «… باید در اولویت قرار گیرد»: passive, what comes before the cue is no actor …
         # … unless it names who is meant to be so: «بسیج … باید در خدمت نظام باشد».
@@ -291,6 +297,27 @@ def person_of_verb(governed: list[str]) -> str | None:
     if governed and governed[-1].endswith("ید") and len(governed[-1]) > 3 and governed[-1] not in YOU_EXCEPTIONS:
         return "شما"
     return None
+
+
+DECISION_CUES = {"مقرر", "قرار"}
+PLURAL_ENDINGS = ("ان", "ها", "ین", "های")
+
+
+def _plausible_actor(rules: Rules, phrase: str | None) -> str | None:
+    """Drop a dangling «و», and a lone word that cannot be an actor («مهم», «قدرت», «یک»)."""
+    if not phrase:
+        return None
+    phrase = re.sub(r"[\s\u200c]+و$", "", phrase).strip()
+    words = fold(phrase).split()
+    if not words:
+        return None
+    if words[0] in rules.stop - ACTOR_OPENERS:
+        return None
+    lone_word = len(words) == 1
+    if lone_word and not (_names_an_agent(rules, phrase) or words[0].endswith(PLURAL_ENDINGS)
+                          or words[0] in ACTOR_OPENERS):
+        return None
+    return phrase
 
 
 COPULA = {"باشد", "باشند"}
