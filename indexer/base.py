@@ -80,6 +80,17 @@ class DirectiveQuery:
     offset: int = 0
 
 
+def check_record(record: Any) -> str:
+    """The record's id, after checking it is a Record at all (every backend refuses the same way)."""
+    from extractor.errors import BackendError
+
+    rid = record.get("id") if isinstance(record, dict) else None
+    if not isinstance(rid, str) or not rid or not isinstance(record.get("text"), str):
+        raise BackendError(f"record {rid or '?'}", "has no string 'id' and 'text'",
+                           "index Records made by `dastur extract` (DESIGN.md, 'The Record')")
+    return rid
+
+
 @runtime_checkable
 class Backend(Protocol):
     name: str

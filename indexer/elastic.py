@@ -27,7 +27,7 @@ from extractor.errors import BackendError
 from . import es_mapping as m
 from . import es_query as eq
 from . import es_sync, tracking
-from .base import FACET_FIELDS, DirectiveQuery, Hit, SearchQuery, SearchResult
+from .base import FACET_FIELDS, DirectiveQuery, Hit, SearchQuery, SearchResult, check_record
 from .errors import ConflictError, NotFound, NotIndexed
 from .es_client import backend_error
 from .es_store import COOL_DOWN, ElasticStore
@@ -42,12 +42,6 @@ CONFLICT_ROUNDS = 3  # a record whose directives keep changing under us is re-re
 HIGHLIGHT_TRIALS = 20  # server highlights refused in a row before the server is no longer asked for them
 
 
-def _check(record: Any) -> str:
-    rid = record.get("id") if isinstance(record, dict) else None
-    if not isinstance(rid, str) or not rid or not isinstance(record.get("text"), str):
-        raise BackendError(f"record {rid or '?'}", "has no string 'id' and 'text'",
-                           "index Records made by `dastur extract` (DESIGN.md, 'The Record')")
-    return rid
 
 
 class ElasticBackend(ElasticStore):
@@ -75,7 +69,7 @@ class ElasticBackend(ElasticStore):
 
     def upsert(self, record: dict[str, Any]) -> str:
         """Store or replace one record: "created", "updated" or "unchanged". Raises NotIndexed (spooled)."""
-        _check(record)
+        check_record(record)
         statuses, failures = self._write([record])
         if failures:
             self.spool.add(failures)
@@ -99,7 +93,7 @@ class ElasticBackend(ElasticStore):
 
         for rec in records:
             try:
-                _check(rec)
+                check_record(rec)
             except BackendError:
                 flush()
                 raise

@@ -75,12 +75,7 @@ def filter_clauses(q: SearchQuery) -> list[dict[str, Any]]:
         if value:
             clauses.append({"match_phrase": {f"filters.{field}": fold_value(value)}})
     if q.since or q.until:
-        bounds = {}
-        if q.since:
-            bounds["gte"] = q.since.isoformat()
-        if q.until:
-            bounds["lte"] = q.until.isoformat()
-        clauses.append({"range": {"published": bounds}})
+        clauses.append(date_range("published", q.since, q.until))
     return clauses
 
 
@@ -256,13 +251,18 @@ def directive_filters(q: DirectiveQuery, today: dt.date) -> list[dict[str, Any]]
             {"bool": {"filter": [{"term": {"has_topics": False}}, {"match_phrase": {"record_topics": topic}}]}},
         ], "minimum_should_match": 1}})
     if q.since or q.until:
-        bounds = {}
-        if q.since:
-            bounds["gte"] = q.since.isoformat()
-        if q.until:
-            bounds["lte"] = q.until.isoformat()
-        clauses.append({"range": {"due": bounds}})
+        clauses.append(date_range("due", q.since, q.until))
     return clauses
+
+
+def date_range(field: str, since: Any, until: Any) -> dict[str, Any]:
+    """A range filter on a date field, open at either end."""
+    bounds = {}
+    if since:
+        bounds["gte"] = since.isoformat()
+    if until:
+        bounds["lte"] = until.isoformat()
+    return {"range": {field: bounds}}
 
 
 def directives_body(q: DirectiveQuery, today: dt.date) -> dict[str, Any]:

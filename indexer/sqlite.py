@@ -28,7 +28,7 @@ from extractor.errors import BackendError
 from extractor.normalize import fold
 
 from . import tracking
-from .base import FACET_FIELDS, DirectiveQuery, Hit, SearchQuery, SearchResult
+from .base import FACET_FIELDS, DirectiveQuery, Hit, SearchQuery, SearchResult, check_record
 from .errors import ConflictError, NotFound
 from .snippets import query_terms, snippet
 from .sqlite_query import directive_filters, search_sql, top_facets
@@ -92,12 +92,6 @@ def _value_id(c: sqlite3.Connection, field: str, value: str, folded: str) -> int
                          (field, value, folded)).lastrowid or 0)
 
 
-def _check(record: Any) -> str:
-    rid = record.get("id") if isinstance(record, dict) else None
-    if not isinstance(rid, str) or not rid or not isinstance(record.get("text"), str):
-        raise BackendError(f"record {rid or '?'}", "has no string 'id' and 'text'",
-                           "index Records made by `dastur extract` (DESIGN.md, 'The Record')")
-    return rid
 
 
 class SQLiteBackend:
@@ -182,7 +176,7 @@ class SQLiteBackend:
         return counts
 
     def _write(self, c: sqlite3.Connection, record: dict[str, Any]) -> str:
-        rid = _check(record)
+        rid = check_record(record)
         sha = canonical_sha256(record)
         old = c.execute("SELECT doc, sha256 FROM records WHERE id = ?", (rid,)).fetchone()
         if old is not None and old["sha256"] == sha:

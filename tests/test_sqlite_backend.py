@@ -23,30 +23,9 @@ from indexer.sqlite import SQLiteBackend
 from indexer.sqlite_query import match_expression
 from indexer.sqlite_schema import SCHEMA_VERSION
 from indexer.tracking import is_overdue, jalali_to_iso
+from tests.backend_fixtures import make_record
 
 ZWNJ = "\u200c"
-
-
-def make_record(rid: str, title: str, text: str, *, published: str | None = None, lead: str | None = None,
-                agency: str | None = None, officials: list[dict[str, Any]] | None = None,
-                organizations: tuple[str, ...] = (), places: tuple[str, ...] = (),
-                topics: tuple[str, ...] = (),
-                action_items: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {
-        "id": rid,
-        "source": {"kind": "text", "url": None, "path": f"{rid}.txt", "sha256": None, "fetched_at": None},
-        "title": title, "lead": lead, "text": text,
-        "published": {"jalali": None, "gregorian": published, "text": None} if published else None,
-        "agency": agency,
-        "officials": officials or [],
-        "role_mentions": [],
-        "organizations": [{"name": n, "mentions": [], "rule": "test"} for n in organizations],
-        "places": [{"name": n, "kind": "province", "mentions": [], "rule": "test"} for n in places],
-        "events": [], "dates": [], "figures": [], "statements": [], "priorities": [],
-        "action_items": action_items or [],
-        "topics": list(topics),
-        "warnings": [],
-    }
 
 
 def action(aid: str, text: str, actor: str | None, *, jalali: str | None = None, issuer: str | None = "o1",
