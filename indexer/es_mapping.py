@@ -28,8 +28,8 @@ from extractor.normalize import fold
 
 from . import tracking
 from .base import FACET_FIELDS
+from .record_fields import canonical_sha256, facet_rows, published_iso
 from .snippets import TOKEN
-from .sqlite import canonical_sha256, facet_rows, published_iso
 
 MAPPING_VERSION = 1
 KINDS = ("documents", "directives", "audit")

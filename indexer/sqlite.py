@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import sqlite3
 import threading
@@ -30,6 +29,7 @@ from extractor.normalize import fold
 from . import tracking
 from .base import FACET_FIELDS, DirectiveQuery, Hit, SearchQuery, SearchResult, check_record
 from .errors import ConflictError, NotFound
+from .record_fields import canonical_sha256, facet_rows, published_iso
 from .snippets import query_terms, snippet
 from .sqlite_query import directive_filters, search_sql, top_facets
 from .sqlite_schema import migrate
@@ -42,39 +42,6 @@ _JSON = {"separators": (",", ":"), "ensure_ascii": False}
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, **_JSON)  # type: ignore[arg-type]
-
-
-def canonical_sha256(record: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(record, sort_keys=True, **_JSON).encode()).hexdigest()  # type: ignore[arg-type]
-
-
-def published_iso(record: dict[str, Any]) -> str | None:
-    pub = record.get("published") or {}
-    return pub.get("gregorian") or tracking.jalali_to_iso(pub.get("jalali"), end_of_month=False)
-
-
-def facet_rows(record: dict[str, Any]) -> list[tuple[str, str, str, int]]:
-    """(field, value, folded, in_facets), one per distinct folded value of a field."""
-    found: dict[tuple[str, str], tuple[str, int]] = {}
-
-    def add(field: str, value: Any, in_facets: int = 1) -> None:
-        if not value or not isinstance(value, str):
-            return
-        key = (field, fold(value))
-        if key[1] and (key not in found or in_facets > found[key][1]):
-            found[key] = (value, in_facets)
-
-    for o in record.get("officials") or []:
-        add("official", o.get("name"))
-        add("organization", o.get("organization"))
-    for o in record.get("organizations") or []:
-        add("organization", o.get("name"))
-    add("organization", record.get("agency"), in_facets=0)
-    for p in record.get("places") or []:
-        add("place", p.get("name"))
-    for t in record.get("topics") or []:
-        add("topic", t)
-    return [(f, v, folded, n) for (f, folded), (v, n) in found.items()]
 
 
 def _audit(c: sqlite3.Connection, rows: list[tuple[str, str, str, str, Any, Any]]) -> None:
