@@ -39,6 +39,8 @@ from .fetch import MAX_BYTES, TIMEOUT, USER_AGENT, Response, fetch
 DEFAULT_RATE = 1.0  # requests per second per host
 ROBOTS_AGENT = "dastur"  # the product token robots.txt rules name (RFC 9309 §2.2.1)
 ROBOTS_MAX_BYTES = 512 * 1024  # Google reads the first 500 KiB; a bigger file is not a real rule set
+ROBOTS_TTL = 24 * 3600.0  # RFC 9309 §2.4: do not use a cached robots.txt for more than a day
+ROBOTS_5XX_TTL = 300.0  # a failing robots.txt is asked again after this long, not for the rest of the run
 MAX_CRAWL_DELAY = 60.0  # a Crawl-delay above this is a typo or a hint to leave; we go this slow
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit for one uncompressed file
 SITEMAP_MAX_DEPTH = 3  # index → index → sitemap is already unusual; deeper is a loop
@@ -101,7 +103,8 @@ class Crawler:
         self.limiter = RateLimiter(rate)
         self._client = httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT},
                                     follow_redirects=False)
-        self._robots: dict[str, RobotFileParser | str] = {}  # origin → rules, or why all is disallowed
+        # origin → (expires at, rules or why everything is disallowed)
+        self._robots: dict[str, tuple[float, RobotFileParser | str]] = {}
         self._robots_lock = threading.Lock()
         self._origin_locks: dict[str, threading.Lock] = {}
 
@@ -136,15 +139,19 @@ class Crawler:
 
     def _rules(self, origin: str) -> RobotFileParser | str:
         with self._robots_lock:
-            if origin in self._robots:
-                return self._robots[origin]
+            cached = self._robots.get(origin)
+            if cached is not None and cached[0] > time.monotonic():
+                return cached[1]
             lock = self._origin_locks.setdefault(origin, threading.Lock())
         with lock:  # one fetch of robots.txt per site, however many workers ask at once
-            if origin not in self._robots:
+            cached = self._robots.get(origin)
+            if cached is None or cached[0] <= time.monotonic():
                 rules = self._read_robots(origin)
+                ttl = ROBOTS_5XX_TTL if isinstance(rules, str) else ROBOTS_TTL
+                cached = (time.monotonic() + ttl, rules)
                 with self._robots_lock:
-                    self._robots[origin] = rules
-            return self._robots[origin]
+                    self._robots[origin] = cached
+            return cached[1]
 
     def _read_robots(self, origin: str) -> RobotFileParser | str:
         url = origin + "/robots.txt"

@@ -143,7 +143,10 @@ def find_near(c: sqlite3.Connection, fp: Fingerprint, record_id: str,
 def remember(c: sqlite3.Connection, record_id: str, fp: Fingerprint, root: str | None,
              threshold: float = NEAR_THRESHOLD) -> None:
     """Store (or replace, when a record's text changed) a record's fingerprint and LSH bands."""
-    c.execute("DELETE FROM backfill_lsh WHERE record_id = ?", (record_id,))
+    old = c.execute("SELECT signature FROM backfill_fingerprints WHERE record_id = ?", (record_id,)).fetchone()
+    if old is not None:  # point deletes by the old keys: the table has no index on record_id alone
+        c.executemany("DELETE FROM backfill_lsh WHERE band = ? AND key = ? AND record_id = ?",
+                      [(band, key, record_id) for band, key in band_keys(old[0], threshold)])
     c.execute("INSERT OR REPLACE INTO backfill_fingerprints (record_id, content_sha256, root, signature) "
               "VALUES (?, ?, ?, ?)", (record_id, fp.sha256, root or record_id, fp.signature))
     c.executemany("INSERT OR IGNORE INTO backfill_lsh (band, key, record_id) VALUES (?, ?, ?)",

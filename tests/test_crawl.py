@@ -133,6 +133,22 @@ def test_crawl_robots_status_decides(status: int, allowed: bool) -> None:
             assert s.hits["/news/1"] == 0
 
 
+def test_crawl_failing_robots_is_asked_again_later(monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor import crawl
+
+    monkeypatch.setattr(crawl, "ROBOTS_5XX_TTL", 0.2)
+    with serve(Site(robots_status=503)) as s, crawler(retries=0) as c:
+        with pytest.raises(RobotsDisallowed):
+            c.get(s.url("/news/1"))
+        s.robots_status = 200
+        with pytest.raises(RobotsDisallowed):  # within the TTL: the verdict holds, no new request
+            c.get(s.url("/news/1"))
+        assert s.hits["/robots.txt"] == 1
+        time.sleep(0.25)
+        assert c.get(s.url("/news/1")).status == 200
+        assert s.hits["/robots.txt"] == 2
+
+
 def test_crawl_unreachable_robots_means_allowed() -> None:
     with crawler(retries=0) as c:
         rules = c._rules("http://127.0.0.1:9")  # nothing listens on the discard port

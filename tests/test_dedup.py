@@ -12,6 +12,7 @@ from extractor.sources import read_path
 from indexer.dedup import (
     NEAR_THRESHOLD,
     SQLITE_DUPLICATES_MIGRATION,
+    band_layout,
     canonical_only_sql,
     create_tables,
     find_exact,
@@ -97,3 +98,15 @@ def test_dedup_canonical_only_sql_counts_a_release_once(tmp_path: Path) -> None:
     assert counted() == ["b", "c"]
     conn.close()
     backend.close()
+
+
+def test_dedup_remember_replaces_the_bands_of_a_changed_record() -> None:
+    conn = sqlite3.connect(":memory:")
+    create_tables(conn)
+    first, second = (" ".join(near_release(office)[1]) for office in ("همدان", "کرمانشاه"))
+    other = "خبری دیگر درباره بودجه عمرانی شهرداری و پروژه‌های حمل و نقل عمومی در سال آینده"
+    remember(conn, "A", fingerprint(first), None)
+    remember(conn, "A", fingerprint(other), None)  # the page behind A now says something else
+    assert find_near(conn, fingerprint(second), "B") is None
+    rows = conn.execute("SELECT count(DISTINCT record_id), count(*) FROM backfill_lsh").fetchone()
+    assert rows == (1, band_layout()[0])
