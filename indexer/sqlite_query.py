@@ -20,6 +20,7 @@ from extractor.normalize import fold, normalize
 
 from . import tracking
 from .base import DirectiveQuery, SearchQuery
+from .dedup import canonical_only_sql
 from .snippets import Term
 
 TITLE_WEIGHT = 5.0  # bm25 column weights: a word in the title counts five times one in the body
@@ -107,6 +108,8 @@ def search_sql(q: SearchQuery, terms: list[Term]) -> SearchSQL:
     else:
         source, doc, score = "records_fts JOIN records r ON r.doc = records_fts.rowid", "r.doc", SCORE
     order = f"r.published_gregorian DESC NULLS LAST, {doc} DESC" if by_date else f"score, {doc} DESC"
+    originals = SQL(canonical_only_sql(doc), ())  # a republished copy counts once, as its original
+    clauses = [*clauses, originals]
     where = _where(match, clauses)
     page = SQL(f"SELECT {doc} AS doc, {score} AS score FROM {source}{where.text} "
                f"ORDER BY {order} LIMIT ? OFFSET ?", (*where.params, max(q.limit, 0), max(q.offset, 0)))

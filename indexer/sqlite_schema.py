@@ -13,6 +13,7 @@ import sqlite3
 from extractor.errors import BackendError
 
 from .base import DIRECTIVE_STATUSES
+from .dedup import SQLITE_DUPLICATES_MIGRATION
 
 _STATUSES = ", ".join(f"'{s}'" for s in DIRECTIVE_STATUSES)
 
@@ -88,7 +89,11 @@ V1 = (
        BEGIN SELECT RAISE(ABORT, 'directive_audit is append-only'); END""",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1,)  # MIGRATIONS[i] brings the schema to version i + 1
+# V2: a release republished by another office (source.metadata.duplicate_of, set by the backfill's
+# near-duplicate detection) is counted once in search; the column is computed from the stored JSON.
+V2 = SQLITE_DUPLICATES_MIGRATION
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1, V2)  # MIGRATIONS[i] brings the schema to version i + 1
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

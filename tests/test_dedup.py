@@ -11,7 +11,6 @@ from extractor.normalize import normalize
 from extractor.sources import read_path
 from indexer.dedup import (
     NEAR_THRESHOLD,
-    SQLITE_DUPLICATES_MIGRATION,
     band_layout,
     canonical_only_sql,
     create_tables,
@@ -84,10 +83,8 @@ def test_dedup_canonical_only_sql_counts_a_release_once(tmp_path: Path) -> None:
     for rid, dup in (("a", None), ("b", "a"), ("c", None)):
         meta = {"duplicate_of": dup} if dup else {}
         backend.upsert({"id": rid, "text": "متن خبر " + rid, "source": {"kind": "text", "metadata": meta}})
-    conn = sqlite3.connect(db)
-    for statement in SQLITE_DUPLICATES_MIGRATION:
-        conn.execute(statement)
-    conn.commit()
+    conn = sqlite3.connect(db)  # the backend's schema V2 applied SQLITE_DUPLICATES_MIGRATION
+    assert conn.execute("SELECT count(*) FROM pragma_table_xinfo('records') WHERE name = 'duplicate_of'").fetchone()[0]
 
     def counted() -> list[str]:
         return [r[0] for r in conn.execute(f"SELECT id FROM records r WHERE {canonical_only_sql('r.doc')} "

@@ -538,3 +538,24 @@ def test_sqlite_directive_dict_has_every_field(backend):
     assert set(d) == {"id", "record_id", "record_title", "text", "span", "issuer", "actor", "topics",
                       "deadline", "status", "overdue", "owner", "due", "notes", "evidence", "version",
                       "created_at", "updated_at", "orphaned"}
+
+
+def test_sqlite_republished_copy_counts_once(tmp_path) -> None:
+    """A near-duplicate linked by the backfill (source.metadata.duplicate_of) is hidden while its original exists."""
+    from indexer.sqlite import SQLiteBackend
+
+    db = SQLiteBackend(tmp_path / "d.db")
+    original = make_record("orig", "جلسه شورای اداری", "استاندار در جلسه شورای اداری بر اشتغال جوانان تأکید کرد",
+                           places=("کرمانشاه",))
+    copy_ = make_record("copy", "جلسه شورای اداری", "استاندار در جلسه شورای اداری بر اشتغال جوانان تأکید کرد.",
+                        places=("کرمانشاه",))
+    copy_["source"]["metadata"] = {"duplicate_of": "orig"}
+    db.upsert(original)
+    db.upsert(copy_)
+    result = db.search(SearchQuery(text="اشتغال"))
+    assert result.total == 1 and [h.id for h in result.hits] == ["orig"]
+    assert dict(result.facets["place"]) == {"کرمانشاه": 1}
+    assert db.get("copy") is not None  # kept, only not counted twice
+    db.delete("orig")
+    assert [h.id for h in db.search(SearchQuery(text="اشتغال")).hits] == ["copy"]
+    db.close()
