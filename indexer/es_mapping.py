@@ -31,7 +31,7 @@ from .base import FACET_FIELDS
 from .record_fields import canonical_sha256, facet_rows, published_iso
 from .snippets import TOKEN
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2  # 2: duplicate_of (a republished release counts once)
 KINDS = ("documents", "directives", "audit")
 TEMPLATE_PRIORITY = 200  # above the built-in templates (priority 100) so ours wins on its names
 ZWNJ = "\u200c"
@@ -102,7 +102,7 @@ _PROPERTIES: dict[str, dict[str, Any]] = {
         "title_folded": FOLDED, "body_folded": FOLDED, "published": DAY,
         "facets": {"properties": {f: KEYWORD for f in FACET_FIELDS}},  # display values, counted
         "filters": {"properties": {f: FOLDED for f in FACET_FIELDS}},  # folded values, matched
-        "sha256": STORED, "directive_ids": STORED,
+        "sha256": STORED, "directive_ids": STORED, "duplicate_of": KEYWORD,
         "ingested": LONG, "touched": LONG, "created_at": DATE, "updated_at": DATE,
     },
     "directives": {
@@ -166,6 +166,7 @@ def record_doc(record: dict[str, Any], *, directive_ids: list[str], ingested: in
         "title_folded": fold_tokens(record.get("title")), "body_folded": fold_tokens(body),
         "published": _day(published_iso(record)), "facets": facets, "filters": filters,
         "sha256": canonical_sha256(record), "directive_ids": directive_ids,
+        "duplicate_of": ((record.get("source") or {}).get("metadata") or {}).get("duplicate_of"),
         "ingested": ingested, "touched": now_ns, "created_at": created_at, "updated_at": now,
     }
 

@@ -115,8 +115,8 @@ def search_body(q: SearchQuery, terms: list[Term], *, search_after: list[Any] | 
     filters = filter_clauses(q)
     if filters:
         query["bool"]["filter"] = filters
-    if not query["bool"]:
-        query = {"match_all": {}}
+    # A release republished by another office (linked by the backfill) counts once, as its original.
+    query["bool"]["must_not"] = [{"exists": {"field": "duplicate_of"}}]
     body: dict[str, Any] = {"query": query, "sort": sort_clause(q, bool(terms)), "size": max(q.limit, 0),
                             "track_total_hits": True, "_source": {"excludes": DOCUMENT_SOURCE_EXCLUDES}}
     if search_after is not None:

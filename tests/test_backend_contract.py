@@ -345,3 +345,15 @@ def test_contract_vanished_action_item_is_orphaned_not_deleted(backend):
     d = backend.get_directive("c1-a2")
     assert d["orphaned"] is False and d["version"] == 4
     assert [h["field"] for h in backend.directive_history("c1-a2")] == ["note", "orphaned", "orphaned"]
+
+
+def test_contract_republished_copy_counts_once(backend: Backend) -> None:
+    said = "فرماندار در نشست شورای اداری بر اشتغال روستاییان تأکید کرد"
+    original = make_record("dup-orig", "نشست شورای اداری", said, places=("همدان",))
+    copy_ = make_record("dup-copy", "نشست شورای اداری", said + ".", places=("همدان",))
+    copy_["source"]["metadata"] = {"duplicate_of": "dup-orig"}
+    backend.upsert(original)
+    backend.upsert(copy_)
+    result = backend.search(SearchQuery(text="روستاییان"))
+    assert [h.id for h in result.hits] == ["dup-orig"] and result.total == 1
+    assert backend.get("dup-copy") is not None
