@@ -38,7 +38,8 @@ def time_rounds(fn, docs: list[tuple[str, str]], rounds: int) -> list[float]:
 
 def peak_memory_mb(news: Path) -> float | None:
     code = ("import sys; from pathlib import Path; from extractor.pipeline import extract_text\n"
-            "for p in sorted(Path(sys.argv[1]).glob('*.txt')): extract_text(p.read_text(encoding='utf-8'), path=p.name)")
+            "for p in sorted(Path(sys.argv[1]).glob('*.txt')):\n"
+            "    extract_text(p.read_text(encoding='utf-8'), path=p.name)")
     try:
         proc = subprocess.run(["/usr/bin/time", "-v", sys.executable, "-c", code, str(news)], cwd=ROOT,
                               capture_output=True, text=True, check=True)
