@@ -49,14 +49,21 @@ class Document:
         return self.url or self.path or "<stdin>"
 
 
+HTML_MARKERS = re.compile(rb"<(?:html|head|body)[\s>]", re.IGNORECASE)
+
+
 def sniff_kind(data: bytes, name: str = "", content_type: str = "") -> str:
     """pdf, html or text, from the magic bytes first, then the content type and the suffix."""
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if data[:5] == b"%PDF-" or "pdf" in content_type:
         return "pdf"
-    if head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in head or "html" in content_type:
+    if head.startswith((b"<!doctype html", b"<html", b"<?xml")) or "html" in content_type:
         return "html"
     suffix = Path(name.split("?")[0]).suffix.lower()
+    # Saved pages may open with kilobytes of comments or scripts before <html>: look further,
+    # unless the name says plain text (a release may well mention «<html>»).
+    if suffix not in TEXT_SUFFIXES and HTML_MARKERS.search(data[:65536]):
+        return "html"
     if suffix in PDF_SUFFIXES:
         return "pdf"
     if suffix in HTML_SUFFIXES:

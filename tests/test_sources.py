@@ -13,7 +13,9 @@ RELEASE = "معاون استاندار در جلسه شورای اداری گف�
 @pytest.mark.parametrize(
     ("data", "name", "kind"),
     [(b"%PDF-1.7 ...", "x.bin", "pdf"), (b"<!DOCTYPE html><html></html>", "x.txt", "html"),
-     (b"\xef\xbb\xbf<html><body>", "", "html"), ("متن".encode(), "a.txt", "text"), (b"hello", "page.htm", "html")],
+     (b"\xef\xbb\xbf<html><body>", "", "html"), ("متن".encode(), "a.txt", "text"), (b"hello", "page.htm", "html"),
+     (b"<!-- saved by a crawler -->" + b" " * 3000 + b"<HTML lang='fa'><body>x</body></HTML>", "", "html"),
+     ("در متن از تگ <html> نام برده شد".encode(), "a.txt", "text")],
 )
 def test_sources_sniff_kind(data: bytes, name: str, kind: str) -> None:
     assert sniff_kind(data, name) == kind
