@@ -107,6 +107,17 @@ def screenshot(driver: Any, name: str) -> Path:
     return where
 
 
+def stable_texts(driver: Any, css: str) -> list[str] | None:
+    """Texts of the elements matching ``css``, or None (wait again) if there are none or the page moved on."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    try:
+        return [e.text for e in driver.find_elements(By.CSS_SELECTOR, css)] or None
+    except StaleElementReferenceException:
+        return None
+
+
 def test_browser_upload_search_and_track_a_directive(server: dict[str, Any], browser: Any) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
@@ -138,12 +149,14 @@ def test_browser_upload_search_and_track_a_directive(server: dict[str, Any], bro
     box = browser.find_element(By.ID, "q")
     box.send_keys("اطمینان بخشی")
     browser.find_element(By.ID, "search-submit").click()
-    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#results .hit-title")))
-    hits = browser.find_elements(By.CSS_SELECTOR, "#results .hit-title")
-    assert title in [h.text for h in hits]
+    # The empty search page lists records too: wait for the results page of this query, then read
+    # the hits, retrying while the page is still being replaced under us.
+    wait.until(ec.url_contains("q="))
+    texts = wait.until(lambda d: stable_texts(d, "#results .hit-title"))
+    assert title in texts
     assert browser.find_elements(By.CSS_SELECTOR, "#results mark")
     screenshot(browser, "dastur_search.png")
-    hits[[h.text for h in hits].index(title)].click()
+    browser.find_elements(By.CSS_SELECTOR, "#results .hit-title")[texts.index(title)].click()
     wait.until(ec.url_contains(f"/ui/records/{record_id}"))
 
     # mark one of its directives in_progress on the board
@@ -156,7 +169,8 @@ def test_browser_upload_search_and_track_a_directive(server: dict[str, Any], bro
                .get_attribute("data-status") == "in_progress")
     message = browser.find_element(By.ID, "board-message")
     assert message.is_displayed() and "ذخیره شد" in message.text
-    assert row.get_attribute("data-version") == "2"
+    saved_row = browser.find_element(By.CSS_SELECTOR, f"#board tbody tr[data-id='{directive_id}']")
+    assert saved_row.get_attribute("data-version") == "2"
     screenshot(browser, "dastur_board.png")
 
     # read the change back through the API and the history
