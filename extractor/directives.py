@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from .lexicon import Atom, Rules, atoms_between
+from .lexicon import Atom, Rules, atoms_between, positions
 from .normalize import fold
 from .people import Person
 
@@ -117,6 +118,7 @@ def clauses(rules: Rules, text: str, sentences: list[tuple[int, int]], officials
 # A clause that opens with one of these depends on the next one: never cut after it.
 SUBORDINATORS = ("با توجه به", "اگر", "چنانچه", "چون", "از آنجا که", "زمانی که", "وقتی", "هرچند", "اگرچه",
                  "در صورتی که", "به منظور", "برای اینکه", "تا زمانی که")
+SUBORDINATORS_FOLDED = tuple(fold(x) for x in SUBORDINATORS)
 CLAUSE_MIN_WORDS = 4  # a piece shorter than this stays with its neighbour
 
 
@@ -137,7 +139,7 @@ def split_clauses(rules: Rules, text: str, s: int, e: int, *, rejoin: bool = Tru
         left = atoms[start:cut]
         if len([a for a in left if a.is_word]) < CLAUSE_MIN_WORDS:
             continue
-        if fold(text[left[0].start : left[-1].end]).startswith(tuple(fold(x) for x in SUBORDINATORS)):
+        if _opens_with(text, left[0].start, SUBORDINATORS_FOLDED):
             continue
         pieces.append((left[0].start, left[-1].end))
         start = cut + 1
@@ -155,6 +157,14 @@ def split_clauses(rules: Rules, text: str, s: int, e: int, *, rejoin: bool = Tru
 NEW_STATEMENT = ("ضمن", "اما", "ولی", "همچنین", "در حالی", "البته", "یعنی", "چرا که", "زیرا")
 
 
+NEW_STATEMENT_FOLDED = tuple(fold(x) for x in NEW_STATEMENT)
+
+
+def _opens_with(text: str, start: int, folded_openers: tuple[str, ...]) -> bool:
+    """Does the clause at ``start`` open with one of the (folded) phrases? Only its first words are folded."""
+    return fold(text[start : start + 24]).startswith(folded_openers)
+
+
 def _rejoin(rules: Rules, text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Keep a cut only where it separates a directive from what is not one.
 
@@ -169,7 +179,7 @@ def _rejoin(rules: Rules, text: str, pieces: list[tuple[int, int]]) -> list[tupl
     out = [pieces[0]]
     had_cue = cue[0]
     for (a, b), has in zip(pieces[1:], cue[1:], strict=True):
-        starts_new = fold(text[a:b]).startswith(tuple(fold(x) for x in NEW_STATEMENT))
+        starts_new = _opens_with(text, a, NEW_STATEMENT_FOLDED)
         if has or not had_cue or starts_new:
             out.append((a, b))
             had_cue = has
@@ -218,8 +228,9 @@ def _strip_trailing_and(text: str, s: int, e: int) -> int:
     return s + m.start() if m else e
 
 
-def _has(index, atoms: list[Atom]) -> tuple[int, object] | None:
-    for i in range(len(atoms)):
+def _has(index: Any, atoms: list[Atom]) -> tuple[int, object] | None:
+    """The first entry of ``index`` in ``atoms``, as (atom index, value)."""
+    for i in positions(atoms, index.firsts):
         m = index.match_at(atoms, i)
         if m:
             return i, m[1]

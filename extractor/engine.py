@@ -202,16 +202,22 @@ def person_hints(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int,
     """Person-name spans in ``sentences`` from the shipped CRF tagger (extractor/models), when present.
 
     The rules find most names; the tagger is asked only about the few sentences
-    the rules could not read (see ``people.sentences_needing_hints``).
+    the rules could not read (see ``people.sentences_needing_hints``) and whose
+    first word is one hazm's lexicon does not know as a common word: «صدیف …»,
+    not «مراسم …».
     """
-    from .ner import default_tagger, person_char_spans
+    from .ner import _hazm_words, _key, default_tagger, person_char_spans
 
     tagger = default_tagger()
     if tagger is None or not sentences:
         return []
+    common = _hazm_words()
+    asked = [(s, e) for s, e in sentences if (m := _HINT_TOKEN.search(text, s, e)) and _key(m.group(0)) not in common]
+    if not asked:
+        return []
     # Plain word tokens suffice for a handful of sentences; hazm's tokenizer costs more per call than it saves.
-    spans = [m.span() for s, e in sentences for m in _HINT_TOKEN.finditer(text, s, e)]
-    return person_char_spans(tagger, text, spans, sentences)
+    spans = [m.span() for s, e in asked for m in _HINT_TOKEN.finditer(text, s, e)]
+    return person_char_spans(tagger, text, spans, asked)
 
 
 _HINT_TOKEN = re.compile(r"[^\s،؛:.!?؟«»()\[\]\"']+|[،؛:.!?؟«»()]")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .lexicon import Atom, Rules
+from .lexicon import Atom, Rules, positions
 from .normalize import fold, to_latin_digits
 from .phrases import grow
 
@@ -28,8 +28,11 @@ def find_places(rules: Rules, atoms: list[Atom]) -> list[tuple[str, str, list[tu
 
 def find_events(rules: Rules, atoms: list[Atom], text: str) -> list[tuple[str, int | None, list[tuple[int, int]]]]:
     out: dict[str, tuple[str, int | None, list[tuple[int, int]]]] = {}
-    i = 0
-    while i < len(atoms):
+    starts = positions(atoms, rules.ordinal_index.firsts, rules.event_heads.firsts)
+    free = 0
+    for i in starts:
+        if i < free:
+            continue
         ordinal = None
         start = i
         m = rules.ordinal_index.match_at(atoms, i)
@@ -38,21 +41,20 @@ def find_events(rules: Rules, atoms: list[Atom], text: str) -> list[tuple[str, i
             ordinal, j = int(m[1]), i + m[0]
         h = rules.event_heads.match_at(atoms, j) if j < len(atoms) else None
         if not h:
-            i += 1
             continue
         head_end = j + h[0]
         if head_end < len(atoms) and atoms[head_end].key in EVENT_NOT_NAMES:
-            i = head_end
+            free = head_end
             continue
         end = grow(rules, atoms, head_end, EVENT_MAX_ATOMS, stop_at_title=False, vocab_only=True)
         if end == head_end:
-            i = head_end
+            free = head_end
             continue
         name = text[atoms[start].start : atoms[end - 1].end]
         key = fold(name)
         entry = out.setdefault(key, (name, ordinal, []))
         entry[2].append((atoms[start].start, atoms[end - 1].end))
-        i = end
+        free = end
     # «ششمین جلسه شورای هماهنگی» inside «ششمین جلسه شورای هماهنگی استان کرمانشاه»: one event.
     merged: list[tuple[str, int | None, list[tuple[int, int]]]] = []
     for key in sorted(out, key=len, reverse=True):

@@ -157,17 +157,32 @@ class PhraseIndex:
                 return n, value
         return None
 
+    @property
+    def firsts(self) -> Any:
+        """The first words of the entries: only where one stands can an entry start."""
+        return self._by_first.keys()
+
     def find_all(self, atoms: list[Atom]) -> list[tuple[int, int, Any]]:
         """Non-overlapping longest matches, left to right, as (first atom, end atom, value)."""
-        out, i = [], 0
-        while i < len(atoms):
+        out: list[tuple[int, int, Any]] = []
+        free = 0
+        for i in positions(atoms, self.firsts):
+            if i < free:
+                continue
             m = self.match_at(atoms, i)
             if m:
                 out.append((i, i + m[0], m[1]))
-                i += m[0]
-            else:
-                i += 1
+                free = i + m[0]
         return out
+
+
+def positions(atoms: list[Atom], *keysets: Any) -> list[int]:
+    """Indexes of the atoms whose key is in one of ``keysets``: the only places a phrase can start.
+
+    Scanning these instead of every atom keeps the hot loops of the engine short.
+    """
+    keys = set().union(*keysets) if len(keysets) > 1 else keysets[0]
+    return [i for i, a in enumerate(atoms) if a.key in keys]
 
 
 def joined_variant(phrase: str) -> str | None:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .lexicon import Atom, AtomizedText, Rules
+from .lexicon import Atom, AtomizedText, Rules, positions
 from .normalize import fold
 from .phrases import Phrase, name_at, org_at, title_at
 
@@ -56,26 +56,27 @@ def _joined(s: str) -> str:
     return fold(s).replace(" ", "")
 
 
-def scan(phrase_at: Callable[[Rules, list[Atom], int], Phrase | None], rules: Rules,
-         atoms: list[Atom]) -> list[Phrase]:
-    """Non-overlapping phrases, left to right: each found phrase resumes the scan at its end."""
-    out, i = [], 0
-    while i < len(atoms):
+def scan(phrase_at: Callable[[Rules, list[Atom], int], Phrase | None], rules: Rules, atoms: list[Atom],
+         starts: list[int]) -> list[Phrase]:
+    """Non-overlapping phrases, left to right, tried at ``starts``; a found phrase resumes the scan at its end."""
+    out: list[Phrase] = []
+    free = 0
+    for i in starts:
+        if i < free:
+            continue
         p = phrase_at(rules, atoms, i)
         if p:
             out.append(p)
-            i = p.end
-        else:
-            i += 1
+            free = p.end
     return out
 
 
 def find_titles(rules: Rules, atoms: list[Atom]) -> list[Phrase]:
-    return scan(title_at, rules, atoms)
+    return scan(title_at, rules, atoms, positions(atoms, rules.titles.firsts))
 
 
 def find_orgs(rules: Rules, atoms: list[Atom]) -> list[Phrase]:
-    return scan(org_at, rules, atoms)
+    return scan(org_at, rules, atoms, positions(atoms, rules.organizations.firsts, rules.org_heads.firsts))
 
 
 def _honorific_run(rules: Rules, atoms: list[Atom], i: int) -> int:
@@ -90,24 +91,24 @@ def find_names(rules: Rules, atoms: list[Atom], text: str,
                extra: Sequence[tuple[int, int]] = ()) -> list[tuple[Phrase, str | None]]:
     """Person-name phrases with their honorific (or None)."""
     out: list[tuple[Phrase, str | None]] = []
-    i = 0
-    while i < len(atoms):
+    free = 0
+    for i in positions(atoms, rules.honorifics.firsts, rules.first_names):
+        if i < free:
+            continue
         h_end = _honorific_run(rules, atoms, i)
         if h_end > i:
             p = name_at(rules, atoms, h_end, need_first_name=False)
             if p:
                 honorific = text[atoms[i].start : atoms[h_end - 1].end]
                 out.append((p, honorific))
-                i = p.end
-                continue
-            i = h_end
+                free = p.end
+            else:
+                free = h_end
             continue
         p = name_at(rules, atoms, i)
         if p and p.end - p.start >= 2:
             out.append((p, None))
-            i = p.end
-            continue
-        i += 1
+            free = p.end
     # Names proposed by the statistical tagger, where the rules found none.
     taken = {a for p, _ in out for a in range(p.start, p.end)}
     for s, e in extra:
@@ -198,7 +199,8 @@ def find_people(rules: Rules, atoms: list[Atom], text: str,
         wanted = sentences_needing_hints(rules, atoms, text, list(sentences), names)
         hints = [(a, b) for a, b in hint_fn(wanted) if any(a == s for s, _ in wanted)
                  and not GLUED_PREPOSITION.match(text[a:b])] if wanted else []
-        names = find_names(rules, atoms, text, hints)
+        if hints:
+            names = find_names(rules, atoms, text, hints)
     names += _surnames_before_titles(rules, atoms, text, titles, names)
     used_titles: set[int] = set()
     persons: list[Person] = []
@@ -364,10 +366,13 @@ def _attach_titles_between_mentions(text: str, atoms: list[Atom], titles: list[P
 
 
 def _attach_bare_surnames(atoms: list[Atom], officials: list[Person]) -> None:
-    keys = [(p, p.key[1:]) for p in officials if len(p.key) >= 2 and len("".join(p.key[1:])) >= 4]
+    by_first: dict[str, list[tuple[Person, tuple[str, ...]]]] = {}
+    for p in officials:
+        if len(p.key) >= 2 and len("".join(p.key[1:])) >= 4:
+            by_first.setdefault(p.key[1], []).append((p, p.key[1:]))
     taken = {s for p in officials for s, _ in p.mentions}
     for i in range(len(atoms)):
-        for person, surname in keys:
+        for person, surname in by_first.get(atoms[i].key, ()):
             n = len(surname)
             if tuple(a.key for a in atoms[i : i + n]) == surname and atoms[i].start not in taken:
                 if i > 0 and atoms[i - 1].key == person.key[0]:

@@ -8,6 +8,7 @@ are taken whole, commas included («وزارت تعاون، کار و رفاه �
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from .lexicon import Atom, Rules
@@ -36,7 +37,23 @@ class Phrase:
         return atoms[self.start].start, atoms[self.end - 1].end
 
 
+_boundaries = threading.local()  # (atoms, flags) of the text this thread is reading
+
+
 def _is_boundary(rules: Rules, atoms: list[Atom], i: int) -> bool:
+    """Does atom ``i`` end a phrase? Computed once per atom of a text: every phrase grower asks."""
+    cached = getattr(_boundaries, "value", None)
+    if cached is None or cached[0] is not atoms:
+        flags: list[bool | None] = [None] * len(atoms)
+        cached = _boundaries.value = (atoms, flags)
+    flags = cached[1]
+    flag = flags[i]
+    if flag is None:
+        flag = flags[i] = _boundary(rules, atoms, i)
+    return flag
+
+
+def _boundary(rules: Rules, atoms: list[Atom], i: int) -> bool:
     a = atoms[i]
     if not a.is_word or a.key[0].isdigit():
         return True
