@@ -25,6 +25,7 @@ from typing import Any
 from extractor.errors import BackendError
 
 from . import dedup
+from .sqlite_tx import immediate
 from .tracking import now_iso
 
 STATUSES = ("pending", "indexing", "done", "failed", "skipped")
@@ -115,15 +116,8 @@ class BackfillState:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        # IMMEDIATE: take the write lock up front, so a concurrent writer (the backend's own
-        # connection, another dastur process) makes us wait rather than fail halfway.
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+        with immediate(self._conn) as conn:
+            yield conn
 
     def close(self) -> None:
         self._conn.close()

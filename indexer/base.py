@@ -80,6 +80,27 @@ class DirectiveQuery:
     offset: int = 0
 
 
+SORTS = ("relevance", "date")
+
+
+def search_terms(query: SearchQuery) -> tuple[list[Any], SearchResult | None]:
+    """The query's terms, or the result already known without asking the index.
+
+    Every backend checks the sort order the same way, and answers a query made
+    only of punctuation with nothing (rather than listing everything).
+    """
+    from extractor.errors import BackendError
+
+    from .snippets import query_terms
+
+    if query.sort not in SORTS:
+        raise BackendError(f"sort {query.sort!r}", "is not a sort order", "use " + " or ".join(SORTS))
+    terms = query_terms(query.text)
+    if query.text.strip() and not terms:
+        return terms, SearchResult(0, [], {f: [] for f in FACET_FIELDS} if query.facets else {})
+    return terms, None
+
+
 def check_record(record: Any) -> str:
     """The record's id, after checking it is a Record at all (every backend refuses the same way)."""
     from extractor.errors import BackendError

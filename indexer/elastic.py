@@ -27,15 +27,14 @@ from extractor.errors import BackendError
 from . import es_mapping as m
 from . import es_query as eq
 from . import es_sync, tracking
-from .base import FACET_FIELDS, DirectiveQuery, Hit, SearchQuery, SearchResult, check_record
+from .base import DirectiveQuery, Hit, SearchQuery, SearchResult, check_record, search_terms
 from .errors import ConflictError, NotFound, NotIndexed
 from .es_client import backend_error
 from .es_store import COOL_DOWN, ElasticStore
-from .snippets import query_terms, snippet
+from .snippets import snippet
 
 log = logging.getLogger("dastur.elastic")
 
-SORTS = ("relevance", "date")
 BATCH = 500  # records planned together: one mget of hashes and one of directives per batch
 PAGE = 1000  # hits per page when walking a result set
 CONFLICT_ROUNDS = 3  # a record whose directives keep changing under us is re-read this often
@@ -230,11 +229,9 @@ class ElasticBackend(ElasticStore):
     # --- search -------------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchResult:
-        if query.sort not in SORTS:
-            raise BackendError(f"sort {query.sort!r}", "is not a sort order", "use " + " or ".join(SORTS))
-        terms = query_terms(query.text)
-        if query.text.strip() and not terms:  # only punctuation: it matches nothing, and lists nothing
-            return SearchResult(0, [], {f: [] for f in FACET_FIELDS} if query.facets else {})
+        terms, known = search_terms(query)
+        if known is not None:
+            return known
         cursor = getattr(query, "cursor", None)
         after = eq.decode_cursor(cursor) if cursor else None
         self._refresh()

@@ -27,15 +27,15 @@ from extractor.errors import BackendError
 from extractor.normalize import fold
 
 from . import tracking
-from .base import FACET_FIELDS, DirectiveQuery, Hit, SearchQuery, SearchResult, check_record
+from .base import FACET_FIELDS, DirectiveQuery, Hit, SearchQuery, SearchResult, check_record, search_terms
 from .errors import ConflictError, NotFound
 from .record_fields import canonical_sha256, facet_rows, published_iso
-from .snippets import query_terms, snippet
+from .snippets import snippet
 from .sqlite_query import directive_filters, search_sql, top_facets
 from .sqlite_schema import migrate
+from .sqlite_tx import immediate
 
 BATCH = 500  # records per transaction in upsert_many: one fsync per batch, not per record
-SORTS = ("relevance", "date")
 CACHE_KIB = 32768  # page cache per connection; with SQLite's 2 MB, facet counts re-read pages
 _JSON = {"separators": (",", ":"), "ensure_ascii": False}
 
@@ -88,14 +88,8 @@ class SQLiteBackend:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+        with self._lock, immediate(self._conn) as conn:
+            yield conn
 
     def _read(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -236,11 +230,9 @@ class SQLiteBackend:
     # --- search ---------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchResult:
-        if query.sort not in SORTS:
-            raise BackendError(f"sort {query.sort!r}", "is not a sort order", "use " + " or ".join(SORTS))
-        terms = query_terms(query.text)
-        if query.text.strip() and not terms:  # only punctuation: it matches nothing, and lists nothing
-            return SearchResult(0, [], {f: [] for f in FACET_FIELDS} if query.facets else {})
+        terms, known = search_terms(query)
+        if known is not None:
+            return known
         sql = search_sql(query, terms)
         with self._lock:
             ranked = self._conn.execute(sql.page.text, sql.page.params).fetchall()
