@@ -69,6 +69,7 @@ def main(ctx: click.Context, db: str | None, backend: str, es_url: str | None, *
 
     Example:
 
+    \b
         dastur demo
         dastur ingest releases/ && dastur search "اولویت" --place کرمانشاه
     """
@@ -125,6 +126,7 @@ def extract(inputs: tuple[str, ...], fmt: str, allow_private: bool) -> None:
 
     Example:
 
+    \b
         dastur extract release.txt circular.pdf https://example.ir/news/1 --format jsonl
     """
     from extractor.render import render_record
@@ -160,6 +162,7 @@ def ingest(ctx: click.Context, inputs: tuple[str, ...], allow_private: bool, ret
 
     Example:
 
+    \b
         dastur ingest releases/ https://example.ir/news/1
         dastur --backend elasticsearch ingest --retry-failed
     """
@@ -240,6 +243,7 @@ def search(ctx: click.Context, query: str, official: str | None, org: str | None
 
     Example:
 
+    \b
         dastur search "اولویت" --place کرمانشاه --since 1402/01/01 --json
     """
     from indexer.base import SearchQuery
@@ -273,6 +277,7 @@ def show(ctx: click.Context, record_id: str, as_json: bool) -> None:
 
     Example:
 
+    \b
         dastur show 3f2a9c0d1e4b5a67
     """
     from extractor.render import render_record
@@ -294,6 +299,7 @@ def demo(ctx: click.Context) -> None:
 
     Example:
 
+    \b
         dastur demo
     """
     from importlib import resources
@@ -452,6 +458,7 @@ def failures_list(ctx: click.Context, job: str | None, as_json: bool) -> None:
 
     Example:
 
+    \b
         dastur failures list --job archive --json
     """
     from extractor.errors import DasturError
@@ -481,6 +488,7 @@ def failures_retry(ctx: click.Context, job: str | None, **options: Any) -> None:
 
     Example:
 
+    \b
         dastur failures retry --job archive --workers 2
     """
     from indexer.backfill import list_failures
@@ -507,6 +515,7 @@ def reindex(ctx: click.Context, keep_old: bool) -> None:
 
     Example:
 
+    \b
         dastur --backend elasticsearch --es-url http://127.0.0.1:9200 reindex
     """
     backend = _open_backend(ctx)
@@ -531,6 +540,7 @@ def evaluate(gold_dir: str, news_dir: str | None, as_json: bool) -> None:
 
     Example:
 
+    \b
         dastur eval --gold ../shared/data/gold
     """
     from extractor.evaluate import FIELDS, evaluate_dir
@@ -597,6 +607,7 @@ def directives_list(ctx: click.Context, since: str | None, until: str | None, li
 
     Example:
 
+    \b
         dastur directives list --owner "اداره کل راه و شهرسازی" --overdue
     """
     from indexer.base import DirectiveQuery
@@ -625,6 +636,7 @@ def directives_show(ctx: click.Context, directive_id: str, as_json: bool) -> Non
 
     Example:
 
+    \b
         dastur directives show c1d66245e2338ce7
     """
     from indexer.render import directive_text
@@ -657,6 +669,7 @@ def directives_update(ctx: click.Context, directive_id: str, who: str, expected_
 
     Example:
 
+    \b
         dastur directives update c1d66245e2338ce7 --status done --evidence https://example.ir/news/2
     """
     from indexer.render import directive_text
@@ -678,6 +691,7 @@ def directives_history(ctx: click.Context, directive_id: str, as_json: bool) -> 
 
     Example:
 
+    \b
         dastur directives history c1d66245e2338ce7
     """
     from indexer.render import history_text
@@ -694,6 +708,7 @@ def directives_report(ctx: click.Context, as_json: bool) -> None:
 
     Example:
 
+    \b
         dastur directives report
     """
     from indexer.render import report_text
@@ -741,6 +756,7 @@ def export(ctx: click.Context, fmt: str, what: str, output: str | None) -> None:
 
     Example:
 
+    \b
         dastur export --format csv --what directives -o directives.csv
     """
     from indexer.export import BOM
@@ -789,6 +805,7 @@ def keys_create(ctx: click.Context, role: str, name: str | None) -> None:
 
     Example:
 
+    \b
         KEY=$(dastur keys create --role manager --name ops | tail -n 1)
     """
     key = _keys_step(ctx, lambda s: s.create(role, name))
@@ -804,6 +821,7 @@ def keys_list(ctx: click.Context, as_json: bool) -> None:
 
     Example:
 
+    \b
         dastur keys list
     """
     rows = [k.to_dict() for k in _keys_step(ctx, lambda s: s.list_keys())]
@@ -824,6 +842,7 @@ def keys_revoke(ctx: click.Context, key_id: str) -> None:
 
     Example:
 
+    \b
         dastur keys revoke 3f2a9c0d
     """
     key = _keys_step(ctx, lambda s: s.revoke(key_id))
