@@ -225,9 +225,9 @@ _HINT_TOKEN = re.compile(r"[^\s،؛:.!?؟«»()\[\]\"']+|[،؛:.!?؟«»()]")
 
 def analyze(text: str, published_year: int | None = None) -> Analysis:
     nlp = pipeline()
-    doc = make_doc(nlp, text)
-    atoms = rules().split_joined(atomize(text))
     sentences = sentence_spans(text)
+    doc = make_doc(nlp, text, sentences)
+    atoms = rules().split_joined(atomize(text))
     doc.user_data["dastur"] = Analysis(text, atoms, sentences, published_year)
     set_current(AtomizedText(text, atoms))
     try:

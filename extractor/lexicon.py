@@ -136,10 +136,6 @@ class PhraseIndex:
     def __iter__(self) -> Iterator[tuple[str, ...]]:
         return iter(self.keys())
 
-    def __contains__(self, phrase: str) -> bool:
-        key = key_of(phrase)
-        return any(k == key for k, _ in self._by_first.get(key[0] if key else "", []))
-
     def match_at(self, atoms: list[Atom], i: int) -> tuple[int, Any] | None:
         """(number of atoms, value) of the longest entry starting at atom ``i``."""
         bucket = self._by_first.get(atoms[i].key)
@@ -244,7 +240,6 @@ class Rules:
             for form in _forms(name):
                 self.places.add(form, (name, kind, ambiguous))
         self.first_names = {fold(n).replace(" ", "") for n in rule_list("first_names.txt")}
-        self.first_names |= {fold(n) for n in rule_list("first_names.txt") if " " not in fold(n)}
         cues = rule_json("cues.json")
         self.speech_verbs = PhraseIndex((v, v) for v in map(_cue_text, _as_list(cues.get("speech_verbs"))))
         self.modality = PhraseIndex()
@@ -319,9 +314,6 @@ class Rules:
         self._glue_tails = (singles(self.places) | self.first_names | {k[0] for k in self.org_heads}
                             | {k[0] for k in self.places})
         self._single_words = singles(self.places) | singles(self.org_heads) | singles(self.titles)
-
-    def is_stop(self, atom: Atom) -> bool:
-        return atom.key in self.stop or not atom.is_word
 
     def is_verbish(self, atoms: list[Atom], i: int) -> bool:
         """A light verb, a preverb before one («برگزار شد»), or both joined («قرارگیرد»)."""

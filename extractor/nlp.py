@@ -76,7 +76,7 @@ def blank_nlp() -> Any:
     return spacy.blank("fa")
 
 
-def make_doc(nlp: Any, text: str) -> Any:
+def make_doc(nlp: Any, text: str, sentences: list[tuple[int, int]]) -> Any:
     """A spaCy Doc over hazm tokens; whitespace runs other than one space become space tokens."""
     from spacy.tokens import Doc
 
@@ -101,7 +101,7 @@ def make_doc(nlp: Any, text: str) -> Any:
     if pos < len(text):
         words.append(text[pos:])
         spaces.append(False)
-    starts = {s for s, _ in sentence_spans(text)}
+    starts = {s for s, _ in sentences}
     offsets, pos = [], 0
     for w, sp in zip(words, spaces, strict=True):
         offsets.append(pos)

@@ -298,8 +298,9 @@ def _free_titles(rules: Rules, atoms: list[Atom], titles: list[Phrase], used: se
     return out
 
 
-_REPORT_LEAD_AT_START = re.compile(r"به\s+گزارش[^،.\n]{0,80}،\s*")
-_REPORT_PREFIX = re.compile(r"به\s+گزارش[^،.\n]{0,80}،\s*$")
+_REPORT_LEAD = r"به\s+گزارش[^،.\n]{0,80}،\s*"  # «به گزارش خبرگزاری فارس از اردبیل، »
+_REPORT_LEAD_AT_START = re.compile(_REPORT_LEAD)
+_REPORT_PREFIX = re.compile(_REPORT_LEAD + "$")
 
 
 def _opens_sentence(text: str, person: Person) -> bool:

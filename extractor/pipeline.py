@@ -12,7 +12,6 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from .errors import DasturError
 from .jalali import find_dates, to_jalali
@@ -163,7 +162,3 @@ def extract_inputs(inputs: list[str], *, allow_private: bool = False) -> Iterato
             yield Outcome(item, error=str(exc))
         except (OSError, UnicodeError, ValueError) as exc:
             yield Outcome(item, error=f"E199 {item}: {type(exc).__name__}: {exc}")
-
-
-def read_only(path: str | Path) -> Document:  # pragma: no cover - convenience for notebooks
-    return read_input(str(path))

@@ -8,7 +8,7 @@ offsets into ``Record.text``, the normalized body.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 Span = tuple[int, int]
@@ -223,4 +223,4 @@ def record_id(canonical_url: str | None, text: str) -> str:
 
 
 __all__ = ["ActionItem", "Entity", "Figure", "Official", "Priority", "Record", "RoleMention", "Source",
-           "Statement", "asdict", "record_id"]
+           "Statement", "record_id"]
