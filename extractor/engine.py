@@ -32,12 +32,12 @@ from .directives import (
 from .entities import (
     document_topics,
     find_agency,
+    find_calendar_dates,
     find_events,
     find_figures,
     find_places,
     topics_in,
 )
-from .jalali import find_dates
 from .lexicon import Atom, AtomizedText, atomize, atoms_between, rules, set_current
 from .nlp import blank_nlp, make_doc, sentence_spans
 from .normalize import fold
@@ -79,7 +79,7 @@ def entities_component(doc: Any) -> Any:
     r = rules()
     st.places = find_places(r, st.atoms)
     st.events = find_events(r, st.atoms, st.text)
-    st.dates = [d.to_dict() for d in find_dates(st.text, st.published_year)]
+    st.dates = [d.to_dict() for d in find_calendar_dates(r, st.text, st.published_year)]
     st.figures = find_figures(st.text)
     assert st.people is not None
     st.agency = find_agency(r, st.text, st.people.organizations)

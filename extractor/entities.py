@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from .jalali import DateMatch, find_dates
 from .lexicon import Atom, Rules, positions
 from .normalize import fold, to_latin_digits
 from .phrases import grow
@@ -87,6 +88,18 @@ _MULT_RE = "|".join(sorted(map(re.escape, _MULTIPLIERS), key=len, reverse=True))
 _UNIT_RE = "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
 FIGURE = re.compile(rf"(?<![\w/])(?P<num>{_NUM})\s*(?P<mult>(?:{_MULT_RE})(?:[\s\u200c]+(?:{_MULT_RE}))?)?"
                     rf"[\s\u200c]*(?P<unit>{_UNIT_RE})(?![\w])")
+
+
+def find_calendar_dates(rules: Rules, text: str, published_year: int | None) -> list[DateMatch]:
+    """Dates in ``text``, less the day-month names of places («ورزشگاه ۱۲ فروردین», «میدان ۱۵ خرداد»)."""
+    out = []
+    for d in find_dates(text, published_year):
+        if d.rule == "date.jalali_dm.v1":
+            before = fold(text[max(0, d.span[0] - 30):d.span[0]]).split()
+            if any(before[-len(h):] == h for h in rules.named_after_dates):
+                continue
+        out.append(d)
+    return out
 
 
 def find_figures(text: str) -> list[dict]:

@@ -147,6 +147,37 @@ def find_dates(text: str, default_year: int | None = None) -> list[DateMatch]:
     return sorted(found, key=lambda d: d.span)
 
 
+# Dates that sources write into their addresses and file names, as htmldate reads them from URLs:
+# a /YYYY/MM/DD/ path (Jalali or Gregorian), or a news id that opens with the Jalali day it was
+# filed (Fars «13910517001191», ISNA «1402051209876»: eight date digits and a running number).
+_PATH_STAMP = re.compile(r"(?<![0-9])(?P<y>1[34][0-9]{2}|(?:19|20)[0-9]{2})[/_-](?P<m>[0-9]{1,2})[/_-]"
+                         r"(?P<d>[0-9]{1,2})(?![0-9])")
+_ID_STAMP = re.compile(r"(?<![0-9])(?P<y>1[34][0-9]{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12][0-9]|3[01])"
+                       r"[0-9]{3,8}(?![0-9])")
+
+
+def date_from_name(name: str, today: dt.date | None = None) -> str | None:
+    """The publication date a URL or file name carries, as ``YYYY/MM/DD`` (Jalali) or ISO, else None.
+
+    A stamp later than ``today`` is no publication date and is ignored.
+    """
+    latin = to_latin_digits(name)
+    limit = today or dt.date.today()
+    for pattern in (_PATH_STAMP, _ID_STAMP):
+        for m in pattern.finditer(latin):
+            y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
+            if y >= 1900:
+                try:
+                    day = dt.date(y, mo, d)
+                except ValueError:
+                    continue
+                if day <= limit:
+                    return day.isoformat()
+            elif _valid_jalali(y, mo, d) and d and jdatetime.date(y, mo, d).togregorian() <= limit:
+                return f"{y:04d}/{mo:02d}/{d:02d}"
+    return None
+
+
 def parse_date(value: str) -> dt.date:
     """Parse a user-entered date: Jalali (``1402/05/12``, ``۱۴۰۲-۰۵-۱۲``, ``۱۲ مرداد ۱۴۰۲``) or ISO.
 

@@ -259,6 +259,7 @@ class Rules:
         self.deadline_patterns = [deadline_cue_pattern(_cue_text(c)) for c in _as_list(cues.get("deadline"))]
         self.pronouns = {fold(p) for p in map(_cue_text, _as_list(cues.get("pronouns")))}
         self.demand_nouns = {fold(n) for n in cues.get("demand_nouns", [])}
+        self.named_after_dates = [fold(n).split() for n in cues.get("named_after_dates", [])]
         self.agency_cues = PhraseIndex((c, c) for c in map(_cue_text, _as_list(cues.get("agency_cues"))))
         self.event_heads = PhraseIndex((c, c) for c in map(_cue_text, _as_list(cues.get("event_heads"))))
         verbs = rule_json("verbs.json")

@@ -128,6 +128,13 @@ def document_from_bytes(data: bytes, *, path: str | None = None, url: str | None
     else:
         doc = Document("text", decode_text(data, source), sha, path=path, url=url)
     doc.fetched_at = fetched_at
+    if not doc.published:  # no date in the metadata: the address or file name may carry one
+        from .jalali import date_from_name
+
+        stamp = date_from_name(url if url else Path(path).name if path else "")
+        if stamp:
+            doc.published = stamp
+            doc.metadata["published_from"] = "url" if url else "file_name"
     check_persian(" ".join(filter(None, [doc.title, doc.lead, doc.text])), source)
     return doc
 

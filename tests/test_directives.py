@@ -68,3 +68,11 @@ def test_directives_priority_rank_and_cue() -> None:
                        path="t.txt").to_dict()
     ranks = sorted(p["rank"] for p in rec["priorities"] if p["rank"])
     assert ranks == [1, 2]
+
+
+def test_dates_named_places_are_not_dates() -> None:
+    from extractor.engine import analyze
+
+    a = analyze("دیدار دو تیم روز ۱۷ مرداد در مجموعه ورزشی ۱۷ شهریور آبادان و میدان ۱۵ خرداد برگزار شد.",
+                published_year=1394)
+    assert [d["text"] for d in a.dates] == ["۱۷ مرداد"]

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from extractor.jalali import expand_year, find_dates, parse_date
+from extractor.jalali import date_from_name, expand_year, find_dates, parse_date
 
 
 @pytest.mark.parametrize(
@@ -73,3 +73,25 @@ def test_jalali_day_month_needs_the_documents_year() -> None:
     assert find_dates("جلسه ۱۷ مرداد برگزار شد") == []
     [d] = find_dates("جلسه ۱۷ مرداد برگزار شد", default_year=1391)
     assert (d.jalali, d.gregorian) == ("1391-05-17", "2012-08-07")
+
+
+@pytest.mark.parametrize(
+    ("name", "stamp"),
+    [
+        ("fars_13910517001191.txt", "1391/05/17"),  # a Fars news id: the Jalali day, then a counter
+        ("https://www.isna.ir/news/1402051209876/", "1402/05/12"),
+        ("https://www.tasnimnews.com/fa/news/1402/05/12/2934/title", "1402/05/12"),
+        ("https://example.ir/2023/08/03/release", "2023-08-03"),
+        ("mehr_5848383.txt", None),  # a plain counter carries no date
+        ("https://www.irna.ir/news/85190283/", None),
+        ("report_13911317001191.txt", None),  # month 13
+        ("1391051700.txt", None),  # too short for a dated id
+    ],
+)
+def test_jalali_date_from_name(name: str, stamp: str | None) -> None:
+    assert date_from_name(name, today=dt.date(2026, 1, 1)) == stamp
+
+
+def test_jalali_date_from_name_ignores_the_future() -> None:
+    assert date_from_name("news_14100101000123.txt", today=dt.date(2026, 1, 1)) is None
+    assert date_from_name("https://x.ir/2031/01/02/a", today=dt.date(2026, 1, 1)) is None

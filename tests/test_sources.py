@@ -51,3 +51,20 @@ def test_sources_expand_walks_directories_recursively(tmp_path) -> None:
     (tmp_path / "skip.png").write_bytes(b"\x89PNG")
     found = list(expand_inputs([str(tmp_path), "-", "https://example.ir/x"]))
     assert found == [str(tmp_path / "a" / "one.txt"), str(tmp_path / "two.html"), "-", "https://example.ir/x"]
+
+
+def test_sources_publication_date_from_the_file_name() -> None:
+    body = "جلسه شورای اداری استان در ۱۷ مرداد برگزار شد و مدیران گزارش دادند.".encode()
+    doc = document_from_bytes(body, path="/archive/fars_13910517001191.txt")
+    assert (doc.published, doc.metadata["published_from"]) == ("1391/05/17", "file_name")
+    plain = document_from_bytes(body, path="/archive/release.txt")
+    assert plain.published is None and "published_from" not in plain.metadata
+
+
+def test_sources_page_metadata_date_wins_over_the_url() -> None:
+    para = "جلسه شورای اداری استان برگزار شد و مدیران گزارش دادند. " * 8
+    page = ("<html><head><meta property='article:published_time' content='2023-08-03T10:00:00'></head>"
+            f"<body><article><h1>جلسه شورای اداری</h1><p>{para}</p></article></body></html>").encode()
+    doc = document_from_bytes(page, url="https://example.ir/news/1391/05/17/x")
+    assert doc.published and doc.published.startswith("2023-08-03")
+    assert "published_from" not in doc.metadata
