@@ -238,7 +238,7 @@ def _has(index: Any, atoms: list[Atom]) -> tuple[int, object] | None:
 
 
 def priority_rank(rules: Rules, atoms: list[Atom]) -> int | None:
-    for i, _a in enumerate(atoms):
+    for i in positions(atoms, rules.ordinal_index.firsts):
         m = rules.ordinal_index.match_at(atoms, i)
         if m and i + m[0] < len(atoms) and atoms[i + m[0]].key in ACTION_NOUNS_AFTER_ORDINAL:
             return int(m[1])
@@ -455,6 +455,8 @@ def deadline_of(rules: Rules, text: str, s: int, e: int, dates: list[dict]) -> d
         ds, _ = d["span"]
         if s <= ds < e and BEFORE_DATE.search(text[max(s, ds - 14) : ds]):
             return {"text": d["text"], "jalali": d["jalali"], "gregorian": d.get("gregorian")}
+    if not rules.deadline_any.search(text, s, e):
+        return None
     best: re.Match[str] | None = None
     for pattern in rules.deadline_patterns:
         m = pattern.search(text, s, e)

@@ -38,7 +38,7 @@ from .entities import (
     find_places,
     topics_in,
 )
-from .lexicon import Atom, AtomizedText, atomize, atoms_between, rules, set_current
+from .lexicon import Atom, AtomizedText, atomize, atoms_between, positions, rules, set_current
 from .nlp import blank_nlp, make_doc, sentence_spans
 from .normalize import fold
 from .people import PeopleResult, find_people
@@ -143,7 +143,7 @@ def _collect(st: Analysis, r: Any, c: Clause, text: str, atoms: list[Atom], spea
     seen.add(("a", key))
     cue_at, modality = cue
     # Every cue of the clause may point at the actor («… نیاز است، بایستی … بیاوریم»): first one that does.
-    cues = [cue_at, *(i for i in range(len(atoms)) if i != cue_at and r.modality.match_at(atoms, i))]
+    cues = [cue_at, *(i for i in positions(atoms, r.modality.firsts) if i != cue_at and r.modality.match_at(atoms, i))]
     actor = next((p for i in cues if (p := person_of_verb(_governed(atoms, i)))), None) or next(
         (a for i in cues if (a := actor_of(r, st.text, (c.start, c.end), i, atoms))), None)
     st.action_items.append({

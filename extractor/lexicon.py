@@ -13,18 +13,17 @@ import json
 import re
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from .normalize import fold, fold_word
 
+GLUE_CACHE_WORDS = 200_000
 _ATOM = re.compile(r"[^\W_]+|[^\w\s\u200c]", re.UNICODE)
 
 
-@dataclass(frozen=True, slots=True)
-class Atom:
+class Atom(NamedTuple):  # a tuple: a text has thousands, and building one must be cheap
     key: str  # folded form
     start: int
     end: int
@@ -36,11 +35,13 @@ class Atom:
 
 def atomize(text: str, offset: int = 0) -> list[Atom]:
     """Folded words and punctuation marks of ``text`` with their character offsets."""
-    out = []
+    out: list[Atom] = []
+    append = out.append
     for m in _ATOM.finditer(text):
-        key = fold_word(m.group(0))
+        key = fold_word(m.group())
         if key:
-            out.append(Atom(key, m.start() + offset, m.end() + offset))
+            s, e = m.span()
+            append(Atom(key, s + offset, e + offset))
     return out
 
 
@@ -257,6 +258,8 @@ class Rules:
         from .directives import deadline_cue_pattern
 
         self.deadline_patterns = [deadline_cue_pattern(_cue_text(c)) for c in _as_list(cues.get("deadline"))]
+        # One pass tells whether a clause holds any deadline cue at all; most hold none.
+        self.deadline_any = re.compile("|".join(f"(?:{p.pattern})" for p in self.deadline_patterns) or "(?!)")
         self.pronouns = {fold(p) for p in map(_cue_text, _as_list(cues.get("pronouns")))}
         self.demand_nouns = {fold(n) for n in cues.get("demand_nouns", [])}
         self.named_after_dates = [fold(n).split() for n in cues.get("named_after_dates", [])]
@@ -301,6 +304,14 @@ class Rules:
         return out
 
     def _glue_point(self, key: str) -> int:
+        cut = self._glue_cache.get(key)
+        if cut is None:
+            if len(self._glue_cache) >= GLUE_CACHE_WORDS:  # a long backfill: start afresh rather than grow
+                self._glue_cache.clear()
+            cut = self._glue_cache[key] = self._find_glue_point(key)
+        return cut
+
+    def _find_glue_point(self, key: str) -> int:
         if len(key) < 6 or key in self.first_names or key in self._single_words:
             return 0
         for n in range(min(len(key) - 3, 9), 2, -1):
@@ -315,6 +326,7 @@ class Rules:
         self._glue_tails = (singles(self.places) | self.first_names | {k[0] for k in self.org_heads}
                             | {k[0] for k in self.places})
         self._single_words = singles(self.places) | singles(self.org_heads) | singles(self.titles)
+        self._glue_cache: dict[str, int] = {}  # per word; the vocabulary of releases is small
 
     def is_verbish(self, atoms: list[Atom], i: int) -> bool:
         """A light verb, a preverb before one («برگزار شد»), or both joined («قرارگیرد»)."""

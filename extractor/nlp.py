@@ -80,33 +80,25 @@ def make_doc(nlp: Any, text: str, sentences: list[tuple[int, int]]) -> Any:
     """A spaCy Doc over hazm tokens; whitespace runs other than one space become space tokens."""
     from spacy.tokens import Doc
 
+    starts = {s for s, _ in sentences}
     words: list[str] = []
     spaces: list[bool] = []
+    sent_starts: list[bool | int | None] = []
     pos = 0
-    for s, e in token_offsets(text):
-        gap = text[pos:s]
-        if gap:
-            if gap == " " and words:
+    for s, e in [*token_offsets(text), (len(text), len(text))]:  # the sentinel takes trailing whitespace
+        if s > pos:  # the gap before this token: one space joins it to the last word, the rest is a token
+            if words and text[pos] == " ":
                 spaces[-1] = True
-            else:
-                if words and gap.startswith(" "):
-                    spaces[-1] = True
-                    gap = gap[1:]
-                if gap:
-                    words.append(gap)
-                    spaces.append(False)
-        words.append(text[s:e])
-        spaces.append(False)
+                pos += 1
+            if s > pos:
+                words.append(text[pos:s])
+                spaces.append(False)
+                sent_starts.append(not sent_starts or pos in starts)
+        if e > s:
+            words.append(text[s:e])
+            spaces.append(False)
+            sent_starts.append(not sent_starts or s in starts)
         pos = e
-    if pos < len(text):
-        words.append(text[pos:])
-        spaces.append(False)
-    starts = {s for s, _ in sentences}
-    offsets, pos = [], 0
-    for w, sp in zip(words, spaces, strict=True):
-        offsets.append(pos)
-        pos += len(w) + sp
-    doc = Doc(nlp.vocab, words=words, spaces=spaces,
-              sent_starts=[i == 0 or off in starts for i, off in enumerate(offsets)])
+    doc = Doc(nlp.vocab, words=words, spaces=spaces, sent_starts=sent_starts)
     assert doc.text == text, "token alignment lost characters"
     return doc
