@@ -77,7 +77,7 @@ def people_component(doc: Any) -> Any:
 def entities_component(doc: Any) -> Any:
     st = _state(doc)
     r = rules()
-    st.places = find_places(r, st.atoms)
+    st.places = find_places(r, st.atoms, st.text)
     st.events = find_events(r, st.atoms, st.text)
     st.dates = [d.to_dict() for d in find_calendar_dates(r, st.text, st.published_year)]
     st.figures = find_figures(st.text)

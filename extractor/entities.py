@@ -6,7 +6,8 @@ import re
 from collections import Counter
 
 from .jalali import DateMatch, find_dates
-from .lexicon import Atom, Rules, positions
+from .lexicon import Atom, Rules, atomize, positions
+from .lexicon import rules as loaded_rules
 from .normalize import fold, to_latin_digits
 from .phrases import grow
 
@@ -17,14 +18,23 @@ EVENT_NOT_NAMES = {"گذشته", "آینده", "جاری", "قبل", "بعد", "
                    "دوشنبه", "سه", "چهارشنبه", "پنجشنبه", "جمعه", "شنبه", "مشترک", "ها", "های", "هایی", "ای"}
 
 
-def find_places(rules: Rules, atoms: list[Atom]) -> list[tuple[str, str, list[tuple[int, int]]]]:
-    found: dict[str, tuple[str, list[tuple[int, int]]]] = {}
+def find_places(rules: Rules, atoms: list[Atom], text: str) -> list[tuple[str, str, list[tuple[int, int]]]]:
+    """Places of the gazetteer, named as first written («آذربایجانغربی» stays joined), one per place."""
+    found: dict[str, tuple[str, str, list[tuple[int, int]]]] = {}
     for s, e, (name, kind, ambiguous) in rules.places.find_all(atoms):
         if ambiguous and not (s > 0 and atoms[s - 1].key in PLACE_PREFIXES):
             continue
-        entry = found.setdefault(name, (kind, []))
-        entry[1].append((atoms[s].start, atoms[e - 1].end))
-    return [(name, kind, spans) for name, (kind, spans) in found.items()]
+        span = (atoms[s].start, atoms[e - 1].end)
+        found.setdefault(name, (text[span[0]:span[1]], kind, []))[2].append(span)
+    return list(found.values())
+
+
+def canonical_place(name: str) -> str | None:
+    """The gazetteer's name for a place as written: «آذربایجانغربی» → «آذربایجان غربی»."""
+    r = loaded_rules()
+    atoms = r.split_joined(atomize(name))
+    m = r.places.match_at(atoms, 0) if atoms else None
+    return m[1][0] if m and m[0] == len(atoms) else None
 
 
 def find_events(rules: Rules, atoms: list[Atom], text: str) -> list[tuple[str, int | None, list[tuple[int, int]]]]:

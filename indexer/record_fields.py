@@ -10,6 +10,8 @@ import hashlib
 import json
 from typing import Any
 
+from extractor.entities import canonical_place
+from extractor.lexicon import joined_variant
 from extractor.normalize import fold
 
 from . import tracking
@@ -44,7 +46,13 @@ def facet_rows(record: dict[str, Any]) -> list[tuple[str, str, str, int]]:
         add("organization", o.get("name"))
     add("organization", record.get("agency"), in_facets=0)
     for p in record.get("places") or []:
-        add("place", p.get("name"))
+        # Places are named as written; the facet counts them under the gazetteer's name, and a filter
+        # finds them by either spelling («آذربایجان غربی», «آذربایجانغربی»).
+        written = p.get("name")
+        canonical = (canonical_place(written) if isinstance(written, str) else None) or written
+        add("place", canonical)
+        add("place", written, in_facets=0)
+        add("place", joined_variant(canonical) if isinstance(canonical, str) else None, in_facets=0)
     for t in record.get("topics") or []:
         add("topic", t)
     return [(f, v, folded, n) for (f, folded), (v, n) in found.items()]

@@ -357,3 +357,14 @@ def test_contract_republished_copy_counts_once(backend: Backend) -> None:
     result = backend.search(SearchQuery(text="روستاییان"))
     assert [h.id for h in result.hits] == ["dup-orig"] and result.total == 1
     assert backend.get("dup-copy") is not None
+
+
+def test_contract_place_written_joined_counts_under_its_gazetteer_name(empty):
+    # Places are named as written; «آذربایجانغربی» (ZWNJ and space lost) is the same province.
+    empty.upsert(make_record("j1", "جلسه شورای اداری ارومیه", "جلسه شورای اداری استان آذربایجانغربی برگزار شد.",
+                             places=("آذربایجانغربی",), topics=("administration",)))
+    empty.upsert(make_record("j2", "نشست اشتغال", "نشست اشتغال استان آذربایجان غربی برگزار شد.",
+                             places=("آذربایجان غربی",), topics=("employment",)))
+    for written in ("آذربایجان غربی", "آذربایجانغربی"):
+        assert sorted(h.id for h in empty.search(SearchQuery(place=written)).hits) == ["j1", "j2"]
+    assert empty.search(SearchQuery()).facets["place"] == [("آذربایجان غربی", 2)]

@@ -76,3 +76,13 @@ def test_dates_named_places_are_not_dates() -> None:
     a = analyze("دیدار دو تیم روز ۱۷ مرداد در مجموعه ورزشی ۱۷ شهریور آبادان و میدان ۱۵ خرداد برگزار شد.",
                 published_year=1394)
     assert [d["text"] for d in a.dates] == ["۱۷ مرداد"]
+
+
+def test_places_are_named_as_first_written() -> None:
+    from extractor.engine import analyze
+
+    text = "مدیرکل بهزیستی آذربایجانغربی در ارومیه گفت: استان آذربایجان غربی رتبه نخست را دارد."
+    a = analyze(text)
+    [(name, kind, spans)] = [p for p in a.places if p[1] == "province"]
+    assert (name, kind, [text[s:e] for s, e in spans]) == (
+        "آذربایجانغربی", "province", ["آذربایجانغربی", "آذربایجان غربی"])

@@ -559,3 +559,4 @@ def test_sqlite_republished_copy_counts_once(tmp_path) -> None:
     db.delete("orig")
     assert [h.id for h in db.search(SearchQuery(text="اشتغال")).hits] == ["copy"]
     db.close()
+
