@@ -263,6 +263,8 @@ class Rules:
         self.pronouns = {fold(p) for p in map(_cue_text, _as_list(cues.get("pronouns")))}
         self.demand_nouns = {fold(n) for n in cues.get("demand_nouns", [])}
         self.named_after_dates = [fold(n).split() for n in cues.get("named_after_dates", [])]
+        self.title_modifiers = {fold(w) for w in cues.get("title_modifiers", [])}
+        self.name_frames = PhraseIndex((c, c) for c in map(_cue_text, _as_list(cues.get("name_frames"))))
         self.agency_cues = PhraseIndex((c, c) for c in map(_cue_text, _as_list(cues.get("agency_cues"))))
         self.event_heads = PhraseIndex((c, c) for c in map(_cue_text, _as_list(cues.get("event_heads"))))
         verbs = rule_json("verbs.json")

@@ -144,6 +144,30 @@ def _surnames_before_titles(rules: Rules, atoms: list[Atom], text: str, titles: 
     return out
 
 
+def _names_in_frames(rules: Rules, atoms: list[Atom], titles_by_start: dict[int, Phrase],
+                     names: list[tuple[Phrase, str | None]]) -> list[tuple[Phrase, str | None]]:
+    """«با حضور نخعی‌نژاد معاون استاندار»: after a frame of cues.json, one or two words right before
+    a title are a person's name, even with no known first name."""
+    taken = {k for p, _ in names for k in range(p.start, p.end)}
+    out: list[tuple[Phrase, str | None]] = []
+    for i in positions(atoms, rules.name_frames.firsts):
+        m = rules.name_frames.match_at(atoms, i)
+        if not m:
+            continue
+        s = i + m[0]
+        for width in (1, 2):
+            words = range(s, s + width)
+            if s + width not in titles_by_start or s + width > len(atoms) or taken.intersection(words):
+                continue
+            if all(atoms[k].is_word and atoms[k].key not in rules.stop and not rules.is_verbish(atoms, k)
+                   and not (rules.titles.match_at(atoms, k) or rules.org_heads.match_at(atoms, k)
+                            or rules.places.match_at(atoms, k)) for k in words):
+                out.append((Phrase(s, s + width, "name"), None))
+                taken.update(words)
+                break
+    return out
+
+
 def _starts_sentence(text: str, atoms: list[Atom], i: int) -> bool:
     if i == 0:
         return True
@@ -202,6 +226,7 @@ def find_people(rules: Rules, atoms: list[Atom], text: str,
         if hints:
             names = find_names(rules, atoms, text, hints)
     names += _surnames_before_titles(rules, atoms, text, titles, names)
+    names += _names_in_frames(rules, atoms, titles_by_start, names)
     used_titles: set[int] = set()
     persons: list[Person] = []
 
@@ -275,6 +300,17 @@ HEADLINE_PARAGRAPHS = 2  # the headline and the lead
 NEARBY_PARAGRAPHS = 2  # «فرماندار نکا … اظهار داشت» then, a paragraph later, «جعفر احمدی اظهار کرد»
 
 
+HEADLINE_ZONE_MAX_CHARS = 1500  # a «به گزارش» further down opens no body: the headline zone is not that long
+
+
+def _headline_zone_end(text: str) -> int:
+    """Where the headline and lead end: after HEADLINE_PARAGRAPHS paragraphs, or at the «به گزارش …،»
+    that opens the body when a page repeats its headline or adds a summary before it."""
+    end = sum(len(p) + 2 for p in text.split("\n\n")[:HEADLINE_PARAGRAPHS])
+    lead = _REPORT_LEAD_AT_START.search(text, 0, HEADLINE_ZONE_MAX_CHARS)
+    return max(end, lead.start()) if lead else end
+
+
 def _paragraph_of(text: str) -> Callable[[int], int]:
     starts = [0] + [m.end() for m in re.finditer(r"\n\s*\n", text)]
     return lambda offset: bisect.bisect_right(starts, offset) - 1
@@ -334,7 +370,7 @@ def _attach_headline_titles(text: str, atoms: list[Atom], titles: list[Phrase], 
     NEARBY_PARAGRAPHS paragraphs; from the headline and lead, anywhere.
     """
     para = _paragraph_of(text)
-    zone_end = sum(len(p) + 2 for p in text.split("\n\n")[:HEADLINE_PARAGRAPHS])
+    zone_end = _headline_zone_end(text)
     for t in _free_titles(rules, atoms, titles, used, zone_end):
         s, _ = t.char_span(atoms)
         untitled = [p for p in persons if not p.titles and min(p.mentions)[0] > s and _opens_sentence(text, p)]
@@ -342,7 +378,7 @@ def _attach_headline_titles(text: str, atoms: list[Atom], titles: list[Phrase], 
         if target is None:
             continue
         near = para(min(target.mentions)[0]) - para(s) <= NEARBY_PARAGRAPHS
-        if para(s) < HEADLINE_PARAGRAPHS or near:
+        if s < zone_end or near:
             _give_title(target, t, atoms, text, used)
 
 

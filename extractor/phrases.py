@@ -119,11 +119,19 @@ def title_at(rules: Rules, atoms: list[Atom], i: int) -> Phrase | None:
     if not m:
         return None
     head_end = i + m[0]
-    # «معاون وزیر»: a title head may be followed by another head that belongs to it.
-    while head_end < len(atoms) and (m2 := rules.titles.match_at(atoms, head_end)) and head_end - i < 4:
-        head_end += m2[0]
-    end = grow(rules, atoms, head_end, TITLE_MAX_ATOMS, stop_at_title=True, allow_in=True, vocab_only=True)
-    return Phrase(i, end, "title", head_end, tuple(a.key for a in atoms[i:head_end]))
+    head = [a.key for a in atoms[i:head_end]]
+    # «معاون وزیر»: a title head may be followed by another head that belongs to it,
+    # also across a word of time: «معاون وقت استاندار», «رئیس سابق سازمان».
+    while head_end < len(atoms) and head_end - i < 4:
+        k = head_end + 1 if atoms[head_end].key in rules.title_modifiers else head_end
+        m2 = rules.titles.match_at(atoms, k) if k < len(atoms) else None
+        if not m2:
+            break
+        head += [a.key for a in atoms[k : k + m2[0]]]
+        head_end = k + m2[0]
+    rest = head_end + 1 if head_end < len(atoms) and atoms[head_end].key in rules.title_modifiers else head_end
+    end = grow(rules, atoms, rest, TITLE_MAX_ATOMS, stop_at_title=True, allow_in=True, vocab_only=True)
+    return Phrase(i, end, "title", head_end, tuple(head))
 
 
 def org_at(rules: Rules, atoms: list[Atom], i: int) -> Phrase | None:
