@@ -241,6 +241,9 @@ class Rules:
             for form in _forms(name):
                 self.places.add(form, (name, kind, ambiguous))
         self.first_names = {fold(n).replace(" ", "") for n in rule_list("first_names.txt")}
+        # «روح‌الله», «عزت الله»: atoms split at the ZWNJ or space, so compounds are also kept by parts.
+        self.compound_first_names = {tuple(k) for n in rule_list("first_names.txt") if len(k := fold(n).split()) == 2}
+        self.first_name_heads = {k[0] for k in self.compound_first_names}
         cues = rule_json("cues.json")
         self.speech_verbs = PhraseIndex((v, v) for v in map(_cue_text, _as_list(cues.get("speech_verbs"))))
         self.modality = PhraseIndex()
@@ -288,6 +291,15 @@ class Rules:
         self.name_vocab = {k for index in (self.organizations, self.org_heads, self.titles, self.places,
                                            self.topic_keywords) for key in index for k in key}
         self.name_vocab |= {fold(w) for w in rule_list("name_words.txt")}
+
+    def first_name_at(self, atoms: list[Atom], i: int) -> int:
+        """Atoms taken by a first name at ``i``: 1 («محمد»), 2 («روح» «الله»), or 0."""
+        key = atoms[i].key
+        if key in self.first_names:
+            return 1
+        if key in self.first_name_heads and i + 1 < len(atoms) and (key, atoms[i + 1].key) in self.compound_first_names:
+            return 2
+        return 0
 
     def split_joined(self, atoms: list[Atom]) -> list[Atom]:
         """Split words glued together when a ZWNJ or space was lost in the source.

@@ -36,7 +36,10 @@ class Person:
 
     @property
     def is_official(self) -> bool:
-        return bool(self.titles) or bool(self.honorific and fold(self.honorific) in OFFICE_HONORIFICS)
+        if self.titles:
+            return True
+        run = fold(self.honorific or "")  # «آیت‌الله سید»: the run opens with an office honorific
+        return any(run == h or run.startswith(h + " ") for h in OFFICE_HONORIFICS)
 
 
 @dataclass
@@ -79,6 +82,17 @@ def find_orgs(rules: Rules, atoms: list[Atom]) -> list[Phrase]:
     return scan(org_at, rules, atoms, positions(atoms, rules.organizations.firsts, rules.org_heads.firsts))
 
 
+def _honorific_start(rules: Rules, atoms: list[Atom], end: int) -> int:
+    """Where the run of honorifics ending at atom ``end`` starts: «آیت‌الله سید محمد» → «آیت‌الله»."""
+    i = end
+    while True:
+        k = next((k for k in range(max(0, i - 4), i) if (m := rules.honorifics.match_at(atoms, k)) and k + m[0] == i),
+                 None)
+        if k is None:
+            return i
+        i = k
+
+
 def _honorific_run(rules: Rules, atoms: list[Atom], i: int) -> int:
     """End atom of the honorifics starting at ``i`` («حجت‌الاسلام والمسلمین سید»)."""
     j = i
@@ -92,7 +106,7 @@ def find_names(rules: Rules, atoms: list[Atom], text: str,
     """Person-name phrases with their honorific (or None)."""
     out: list[tuple[Phrase, str | None]] = []
     free = 0
-    for i in positions(atoms, rules.honorifics.firsts, rules.first_names):
+    for i in positions(atoms, rules.honorifics.firsts, rules.first_names, rules.first_name_heads):
         if i < free:
             continue
         h_end = _honorific_run(rules, atoms, i)
@@ -233,18 +247,13 @@ def find_people(rules: Rules, atoms: list[Atom], text: str,
     for p, honorific in names:
         key = tuple(a.key for a in atoms[p.start : p.end])
         person = Person(_span_text(text, atoms, p), key, honorific)
-        start_char = atoms[p.start].start
-        if honorific:  # mention covers the honorific too
-            k = p.start - 1
-            while k >= 0 and rules.honorifics.match_at(atoms, k) is None and k > p.start - 4:
-                k -= 1
-            start_char = atoms[max(k, 0)].start if k >= 0 else start_char
-        person.mentions.append((start_char, atoms[p.end - 1].end))
+        first = _honorific_start(rules, atoms, p.start) if honorific else p.start  # the mention covers it
+        person.mentions.append((atoms[first].start, atoms[p.end - 1].end))
         after = p.end + 1 if p.end < len(atoms) and atoms[p.end].key == "،" else p.end
         for t in _title_chain(rules, atoms, titles_by_start, after):
             person.titles.append((_span_text(text, atoms, t), t.char_span(atoms)))
             used_titles.add(t.start)
-        before = titles_by_end.get(p.start)
+        before = titles_by_end.get(first)  # «استاندار تهران دکتر محمد …»: the title precedes the honorific
         if before is not None and before.start not in used_titles and not _is_plural(rules, atoms, before):
             person.titles.insert(0, (_span_text(text, atoms, before), before.char_span(atoms)))
             used_titles.add(before.start)

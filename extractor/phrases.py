@@ -153,7 +153,7 @@ def name_at(rules: Rules, atoms: list[Atom], i: int, *, need_first_name: bool = 
     """A person's name at atom ``i``: starts with a known first name unless told otherwise."""
     if i >= len(atoms) or _is_boundary(rules, atoms, i):
         return None
-    if need_first_name and atoms[i].key not in rules.first_names:
+    if need_first_name and not rules.first_name_at(atoms, i):
         return None
     j = i
     while j < len(atoms) and j - i < NAME_MAX_ATOMS:

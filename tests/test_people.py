@@ -1,0 +1,63 @@
+"""Officials: names, honorifics and titles in the orders Persian releases write them.
+
+Every sentence here was written for these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.pipeline import extract_text
+
+
+def officials(text: str) -> list[tuple[str, list[str], str | None]]:
+    rec = extract_text(text, path="people.txt").to_dict()
+    for o in rec["officials"]:
+        for s, e in o["mentions"]:
+            assert rec["text"][s:e].strip(), "a mention points at nothing"
+    return [(o["name"], o["titles"], o["honorific"]) for o in rec["officials"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a first name written with a ZWNJ (or a space) is two atoms
+        ("عزت‌الله کاظمی رئیس سازمان بهزیستی گفت: طرح باید اجرا شود.",
+         [("عزت\u200cالله کاظمی", ["رئیس سازمان بهزیستی"], None)]),
+        ("نعمت‌الله صادقی فرماندار بم گفت: طرح باید اجرا شود.",
+         [("نعمت\u200cالله صادقی", ["فرماندار بم"], None)]),
+        # title, then honorific, then name
+        ("استاندار یزد دکتر مهدی طاهری گفت: طرح باید اجرا شود.",
+         [("مهدی طاهری", ["استاندار یزد"], "دکتر")]),
+        ("رئیس دانشگاه شیراز مهندس علی کرمی در این نشست گفت: طرح باید اجرا شود.",
+         [("علی کرمی", ["رئیس دانشگاه شیراز"], "مهندس")]),
+        # a run of honorifics that opens with an office honorific
+        ("آیت‌الله سید حسن موسوی در این دیدار گفت: مردم باید یاری کنند.",
+         [("حسن موسوی", [], "آیت\u200cالله سید")]),
+        # a word of time inside the title
+        ("حسن نوری معاون سابق وزیر کشور گفت: طرح باید اجرا شود.",
+         [("حسن نوری", ["معاون سابق وزیر کشور"], None)]),
+        # «با حضور» + an unknown surname right before a title
+        ("نشست با حضور فرزین‌فر معاون وقت استاندار برگزار شد و قرار شد طرح اجرا شود.",
+         [("فرزین\u200cفر", ["معاون وقت استاندار"], None)]),
+    ],
+)
+def test_people_orders_of_name_title_and_honorific(text, expected) -> None:
+    assert officials(text) == expected
+
+
+def test_people_sayyid_alone_is_no_office() -> None:
+    assert officials("سید حسن موسوی در این دیدار گفت: مردم باید یاری کنند.") == []
+
+
+def test_people_frame_does_not_make_names_of_common_words() -> None:
+    assert officials("نشست با حضور مدیران کل استان برگزار شد.") == []
+    assert officials("نشست با حضور استاندار برگزار شد.") == []
+
+
+def test_people_headline_title_reaches_the_body_past_a_repeated_headline() -> None:
+    head = "برگزاری جلسه شورای اداری در شهرستان‌ها"
+    text = (f"{head}\n\n{head}\n\nبا توجه به نتایج سفرها، جلسات در شهرستان‌ها برگزار می‌شود.\n\n{head}\n\n"
+            "وزیر کشور در بخشنامه‌ای خواستار برگزاری جلسات شورای اداری در شهرستان‌ها شد.\n\n"
+            "به گزارش خبرنگار ما، مهدی کاظمی در این بخشنامه از استانداران خواست جلسات را منظم برگزار کنند.")
+    assert officials(text) == [("مهدی کاظمی", ["وزیر کشور"], None)]
