@@ -288,8 +288,11 @@ class Rules:
                 self.topic_keywords.add(kw, t["id"])
         self._build_glue()
         # Words that occur inside known names: what a title or organization phrase may grow over.
-        self.name_vocab = {k for index in (self.organizations, self.org_heads, self.titles, self.places,
-                                           self.topic_keywords) for key in index for k in key}
+        self.name_vocab = {k for index in (self.organizations, self.org_heads, self.titles, self.places)
+                           for key in index for k in key}
+        # Topic keywords of one word («بهزیستی», «اشتغال») name offices; the parts of longer ones
+        # («پیش بینی», «حل مشکلات») are ordinary words a name must not grow over.
+        self.name_vocab |= {key[0] for key in self.topic_keywords if len(key) == 1}
         self.name_vocab |= {fold(w) for w in rule_list("name_words.txt")}
 
     def first_name_at(self, atoms: list[Atom], i: int) -> int:

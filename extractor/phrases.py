@@ -20,6 +20,7 @@ NAME_MAX_ATOMS = 4  # «محمد علی انصاری», «عبدالرضا رح�
 # content word follows: «آموزش فنی و حرفه‌ای», «نماینده … در مجلس».
 JOINERS = {"و"}
 INNER_PREPOSITIONS = {"در"}
+TRAILING = {"و", "،", ","}  # never the last word of a phrase
 
 
 @dataclass
@@ -110,6 +111,8 @@ def grow(rules: Rules, atoms: list[Atom], i: int, limit: int, *, stop_at_title: 
         if j > i and stop_at_name and a.key in rules.first_names:
             break
         j += 1
+    while j > i and atoms[j - 1].key in TRAILING:  # «شهرداری‌ها و», «سازمان تبلیغات،»
+        j -= 1
     return j
 
 
@@ -137,7 +140,8 @@ def title_at(rules: Rules, atoms: list[Atom], i: int) -> Phrase | None:
 def org_at(rules: Rules, atoms: list[Atom], i: int) -> Phrase | None:
     m = rules.organizations.match_at(atoms, i)
     if m:
-        end = grow(rules, atoms, i + m[0], 4) if m[0] < 3 else i + m[0]
+        # A known name grows only over words of names and places: «دانشگاه علوم پزشکی قم», not «مجلس مانع …».
+        end = grow(rules, atoms, i + m[0], 4, vocab_only=True)
         return Phrase(i, end, "org", i + m[0])
     m = rules.org_heads.match_at(atoms, i)
     if not m:

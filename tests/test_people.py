@@ -61,3 +61,17 @@ def test_people_headline_title_reaches_the_body_past_a_repeated_headline() -> No
             "وزیر کشور در بخشنامه‌ای خواستار برگزاری جلسات شورای اداری در شهرستان‌ها شد.\n\n"
             "به گزارش خبرنگار ما، مهدی کاظمی در این بخشنامه از استانداران خواست جلسات را منظم برگزار کنند.")
     assert officials(text) == [("مهدی کاظمی", ["وزیر کشور"], None)]
+
+
+def organizations(text: str) -> list[str]:
+    return [o["name"] for o in extract_text(text, path="orgs.txt").to_dict()["organizations"]]
+
+
+def test_organizations_grow_over_names_and_places_only() -> None:
+    assert organizations("نماینده مجلس گفت: مجلس مانع بزرگی برای این طرح نیست.") == ["مجلس"]
+    assert organizations("رئیس دانشگاه علوم پزشکی قم از آغاز طرح خبر داد.") == ["دانشگاه علوم پزشکی قم"]
+
+
+def test_organizations_end_on_a_name_word_and_provinces_are_no_organizations() -> None:
+    found = organizations("این طرح با همکاری شهرداری‌ها و تلاش خانواده‌ها در استان قم اجرا می‌شود.")
+    assert "شهرداری\u200cها" in found and not any(o.endswith((" و", "،")) or o.startswith("استان ") for o in found)
