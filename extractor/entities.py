@@ -11,7 +11,12 @@ from .lexicon import rules as loaded_rules
 from .normalize import fold, to_latin_digits
 from .phrases import grow
 
-PLACE_PREFIXES = {"استان", "شهرستان", "شهر", "بخش", "روستای", "روستا", "کشور", "منطقه"}
+# A prefix vouches for an ambiguous place name only if it fits its kind: «بخش مرکزی» is no province.
+PLACE_PREFIXES = {"استان": {"province"}, "شهرستان": {"county", "city"}, "شهر": {"city", "county"},
+                  "روستای": {"village"}, "روستا": {"village"}, "کشور": {"country"},
+                  "منطقه": {"other", "region"}}
+PLACE_SUFFIXES = {"ها", "های", "هایی"}  # «ایران‌ها» is still Iran; «اوج‌گیری» holds no «اوج»
+DATELINE = re.compile(r"به\s+گزارش[^،.\n]{0,80}?\sاز\s+$")  # «به گزارش خبرگزاری فارس از سقز،»
 EVENT_MAX_ATOMS = 9
 # Words that make «روز»/«هفته»/«جلسه» relative rather than a named event.
 EVENT_NOT_NAMES = {"گذشته", "آینده", "جاری", "قبل", "بعد", "اخیر", "نخست", "اول", "دوم", "پیش", "یکشنبه",
@@ -22,11 +27,27 @@ def find_places(rules: Rules, atoms: list[Atom], text: str) -> list[tuple[str, s
     """Places of the gazetteer, named as first written («آذربایجانغربی» stays joined), one per place."""
     found: dict[str, tuple[str, str, list[tuple[int, int]]]] = {}
     for s, e, (name, kind, ambiguous) in rules.places.find_all(atoms):
-        if ambiguous and not (s > 0 and atoms[s - 1].key in PLACE_PREFIXES):
+        if _inside_compound(text, atoms, s, e):
+            continue
+        if ambiguous and not (s > 0 and kind in PLACE_PREFIXES.get(atoms[s - 1].key, ())) and not _in_dateline(
+            text, atoms[s].start, atoms[e - 1].end
+        ):
             continue
         span = (atoms[s].start, atoms[e - 1].end)
         found.setdefault(name, (text[span[0]:span[1]], kind, []))[2].append(span)
     return list(found.values())
+
+
+def _in_dateline(text: str, start: int, end: int) -> bool:
+    return text.startswith("،", end) and bool(DATELINE.search(text, max(0, start - 120), start))
+
+
+def _inside_compound(text: str, atoms: list[Atom], s: int, e: int) -> bool:
+    """Is the match part of a ZWNJ compound («میان‌رودان», «اوج‌گیری»)?"""
+    start, end = atoms[s].start, atoms[e - 1].end
+    if start > 0 and text[start - 1] == "\u200c":
+        return True
+    return end < len(text) and text[end] == "\u200c" and not (e < len(atoms) and atoms[e].key in PLACE_SUFFIXES)
 
 
 def canonical_place(name: str) -> str | None:

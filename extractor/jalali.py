@@ -125,11 +125,26 @@ def _from_match(rule: str, m: re.Match[str], default_year: int | None = None) ->
     return f"{year:04d}-{month:02d}-{day:02d}", jalali_to_gregorian(year, month, day)
 
 
+_SENTENCE_END = re.compile(r"[.!?؟\n]")
+
+
+def _year_in_sentence(text: str, found: list[DateMatch], at: int) -> int | None:
+    """The year of the nearest dated mention before ``at`` in its sentence: «در سال ۷۸ قائله ۱۸ تیر»."""
+    best = None
+    for d in found:
+        if d.jalali and d.span[1] <= at and (best is None or d.span[1] > best.span[1]):
+            best = d
+    if best is None or _SENTENCE_END.search(text, best.span[1], at):
+        return None
+    return int(best.jalali[:4])
+
+
 def find_dates(text: str, default_year: int | None = None) -> list[DateMatch]:
     """Every calendar date in ``text``, left to right, without overlaps (longest rule wins).
 
-    ``default_year`` (the Jalali year the document was published) completes a
-    day and month written without a year («۱۷ مرداد»); without it they are skipped.
+    A day and month written without a year («۱۷ مرداد») take the year of a date
+    earlier in the same sentence, else ``default_year`` (the Jalali year the
+    document was published); without either they are skipped.
     """
     found: list[DateMatch] = []
     taken: list[tuple[int, int]] = []
@@ -138,7 +153,8 @@ def find_dates(text: str, default_year: int | None = None) -> list[DateMatch]:
             s, e = m.span()
             if any(s < te and ts < e for ts, te in taken):
                 continue
-            parsed = _from_match(rule, m, default_year)
+            year = _year_in_sentence(text, found, s) if rule == "jalali_dm" else None
+            parsed = _from_match(rule, m, year or default_year)
             if parsed is None:  # «۳۲ مرداد ۱۴۰۲» is no date, and «مرداد ۱۴۰۲» inside it is not one either
                 taken.append((s, e))
                 continue

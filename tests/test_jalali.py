@@ -95,3 +95,9 @@ def test_jalali_date_from_name(name: str, stamp: str | None) -> None:
 def test_jalali_date_from_name_ignores_the_future() -> None:
     assert date_from_name("news_14100101000123.txt", today=dt.date(2026, 1, 1)) is None
     assert date_from_name("https://x.ir/2031/01/02/a", today=dt.date(2026, 1, 1)) is None
+
+
+def test_jalali_day_month_takes_the_year_of_its_sentence() -> None:
+    text = "در سال ۷۸ حادثه ۱۸ تیر رخ داد. امسال ۲۰ تیر جلسه‌ای برگزار شد."
+    assert [(d.text, d.jalali) for d in find_dates(text, default_year=1398)] == [
+        ("سال ۷۸", "1378-00-00"), ("۱۸ تیر", "1378-04-18"), ("۲۰ تیر", "1398-04-20")]
