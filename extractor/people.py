@@ -446,8 +446,12 @@ def _resolve_titles(text: str, atoms: list[Atom], titles: list[Phrase], used: se
             continue
         t_text = _span_text(text, atoms, t)
         j = _joined(t_text)
-        owner = next((o for o in officials if any(_same_office(x[0], t_text) for x in o.titles)), None)
-        if owner is not None and t.end - t.start >= 2:
+        owners = [o for o in officials if any(_same_office(x[0], t_text) for x in o.titles)]
+        owner = owners[0] if owners else None
+        # A one-word title names an official only if it is an office of one holder («فرماندار»,
+        # not «معاون») and one official of the release holds it.
+        alone = t.end - t.start == 1 and t.head_key in rules.standalone_titles and len(owners) == 1
+        if owner is not None and (t.end - t.start >= 2 or alone):
             owner.mentions.append(t.char_span(atoms))
             if j not in {_joined(x[0]) for x in owner.titles}:
                 owner.titles.append((t_text, t.char_span(atoms)))
