@@ -58,8 +58,10 @@ def _boundary(rules: Rules, atoms: list[Atom], i: int) -> bool:
     a = atoms[i]
     if not a.is_word or a.key[0].isdigit():
         return True
-    if a.key == "گفت" and i + 2 < len(atoms) and atoms[i + 1].key == "و" and atoms[i + 2].key.startswith("گو"):
-        return False  # «گفت‌وگو» is a noun, not the speech verb
+    if a.key == "گفت" and i + 1 < len(atoms) and (
+        atoms[i + 1].key.startswith("وگو") or (i + 2 < len(atoms) and atoms[i + 1].key == "و"
+                                               and atoms[i + 2].key.startswith("گو"))):
+        return False  # «گفت‌وگو», «گفت و گو» is a noun, not the speech verb
     if a.key in rules.stop or a.key in rules.pronouns:
         return True
     if rules.speech_verbs.match_at(atoms, i) or rules.modality.match_at(atoms, i) or rules.is_verbish(atoms, i):

@@ -75,3 +75,18 @@ def test_organizations_grow_over_names_and_places_only() -> None:
 def test_organizations_end_on_a_name_word_and_provinces_are_no_organizations() -> None:
     found = organizations("این طرح با همکاری شهرداری‌ها و تلاش خانواده‌ها در استان قم اجرا می‌شود.")
     assert "شهرداری\u200cها" in found and not any(o.endswith((" و", "،")) or o.startswith("استان ") for o in found)
+
+
+def test_people_one_word_office_title_is_a_mention_of_its_holder() -> None:
+    text = "بهمن کرمی فرماندار قاینات گفت: طرح باید اجرا شود. فرماندار افزود: همه باید یاری کنند."
+    rec = extract_text(text, path="people.txt").to_dict()
+    [o] = rec["officials"]
+    assert o["titles"] == ["فرماندار قاینات", "فرماندار"]
+    assert rec["role_mentions"] == []
+    assert [rec["text"][s:e] for s, e in o["mentions"]][-1] == "فرماندار"
+
+
+def test_events_keep_a_dialogue_council_whole() -> None:
+    text = "سی و چهارمین جلسه شورای گفت‌وگوی استانی دولت و بخش خصوصی برگزار شد."
+    assert [e["name"] for e in extract_text(text, path="e.txt").to_dict()["events"]] == [
+        "سی و چهارمین جلسه شورای گفت\u200cوگوی استانی دولت و بخش خصوصی"]
