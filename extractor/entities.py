@@ -60,7 +60,7 @@ def canonical_place(name: str) -> str | None:
 
 def find_events(rules: Rules, atoms: list[Atom], text: str) -> list[tuple[str, int | None, list[tuple[int, int]]]]:
     out: dict[str, tuple[str, int | None, list[tuple[int, int]]]] = {}
-    starts = positions(atoms, rules.ordinal_index.firsts, rules.event_heads.firsts)
+    starts = positions(atoms, rules.event_starts)
     free = 0
     for i in starts:
         if i < free:

@@ -13,9 +13,10 @@ import json
 import re
 import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any, NamedTuple
+from typing import Any
 
 from .normalize import fold, fold_word
 
@@ -23,7 +24,8 @@ GLUE_CACHE_WORDS = 200_000
 _ATOM = re.compile(r"[^\W_]+|[^\w\s\u200c]", re.UNICODE)
 
 
-class Atom(NamedTuple):  # a tuple: a text has thousands, and building one must be cheap
+@dataclass(slots=True)  # not frozen: a text has thousands of atoms, and frozen ones are twice as slow to build
+class Atom:
     key: str  # folded form
     start: int
     end: int
@@ -244,6 +246,8 @@ class Rules:
         # «روح‌الله», «عزت الله»: atoms split at the ZWNJ or space, so compounds are also kept by parts.
         self.compound_first_names = {tuple(k) for n in rule_list("first_names.txt") if len(k := fold(n).split()) == 2}
         self.first_name_heads = {k[0] for k in self.compound_first_names}
+        # Where a person's name can start: an honorific or a first name (one set, built once).
+        self.name_starts = set(self.honorifics.firsts) | self.first_names | self.first_name_heads
         cues = rule_json("cues.json")
         self.speech_verbs = PhraseIndex((v, v) for v in map(_cue_text, _as_list(cues.get("speech_verbs"))))
         self.modality = PhraseIndex()
@@ -287,6 +291,9 @@ class Rules:
             for kw in t.get("keywords", []):
                 self.topic_keywords.add(kw, t["id"])
         self._build_glue()
+        # Where an organization or an event can start (unions built once, not per text).
+        self.org_starts = set(self.organizations.firsts) | set(self.org_heads.firsts)
+        self.event_starts = set(self.ordinal_index.firsts) | set(self.event_heads.firsts)
         # Words that occur inside known names: what a title or organization phrase may grow over.
         self.name_vocab = {k for index in (self.organizations, self.org_heads, self.titles, self.places)
                            for key in index for k in key}

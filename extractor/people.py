@@ -79,7 +79,7 @@ def find_titles(rules: Rules, atoms: list[Atom]) -> list[Phrase]:
 
 
 def find_orgs(rules: Rules, atoms: list[Atom]) -> list[Phrase]:
-    return scan(org_at, rules, atoms, positions(atoms, rules.organizations.firsts, rules.org_heads.firsts))
+    return scan(org_at, rules, atoms, positions(atoms, rules.org_starts))
 
 
 def _honorific_start(rules: Rules, atoms: list[Atom], end: int) -> int:
@@ -106,7 +106,7 @@ def find_names(rules: Rules, atoms: list[Atom], text: str,
     """Person-name phrases with their honorific (or None)."""
     out: list[tuple[Phrase, str | None]] = []
     free = 0
-    for i in positions(atoms, rules.honorifics.firsts, rules.first_names, rules.first_name_heads):
+    for i in positions(atoms, rules.name_starts):
         if i < free:
             continue
         h_end = _honorific_run(rules, atoms, i)
