@@ -265,11 +265,10 @@ def find_people(rules: Rules, atoms: list[Atom], text: str,
     _attach_titles_between_mentions(text, atoms, titles, used_titles, officials, rules)
     _attach_pronouns(rules, atoms, officials)
     roles = _resolve_titles(text, atoms, titles, used_titles, officials, rules)
-    org_phrases = find_orgs(rules, atoms)
+    orgs = _group_orgs(text, atoms, find_orgs(rules, atoms))
     for off in officials:
-        off.organization = _organization_of(rules, off)
+        off.organization = _organization_of(rules, off) or _office_of(off, orgs)
         off.mentions.sort()
-    orgs = _group_orgs(text, atoms, org_phrases)
     person_spans = [m for person in persons for m in person.mentions[:1]]
     return PeopleResult([o for o in officials if o.is_official], roles, orgs, titles, person_spans)
 
@@ -491,6 +490,29 @@ def _organization_of(rules: Rules, person: Person) -> str | None:
             p = org_at(rules, atoms, i)
             if p:
                 return p.text(atoms, title)
+    return None
+
+
+def _office_of(person: Person, orgs: list[tuple[str, list[tuple[int, int]]]]) -> str | None:
+    """«فرماندار قاینات» works at the «فرمانداری قاینات» the release names: the office of an agent
+    noun is the noun + «ی» (استاندار، فرماندار، شهردار، بخشدار، دهیار). Taken only as written,
+    also from inside a longer name («روابط عمومی فرمانداری قاینات»)."""
+    for title, _ in person.titles:
+        words = fold(title).split()
+        office = words[0] + "ی"
+        found = []
+        for name, _ in orgs:
+            raw = name.split()
+            k = next((k for k, w in enumerate(raw) if fold(w) == office), None)
+            if k is not None:
+                found.append(" ".join(raw[k:]))
+        # the branch of the title's place first («فرمانداری قاینات»), else the bare office
+        place = set(words[1:])
+        ranked = [(len(set(fold(n).split()[1:]) & place), -len(n), n) for n in found]
+        if ranked:
+            shared, _, best = max(ranked)
+            if shared or len(best.split()) == 1:
+                return best
     return None
 
 

@@ -90,3 +90,17 @@ def test_events_keep_a_dialogue_council_whole() -> None:
     text = "سی و چهارمین جلسه شورای گفت‌وگوی استانی دولت و بخش خصوصی برگزار شد."
     assert [e["name"] for e in extract_text(text, path="e.txt").to_dict()["events"]] == [
         "سی و چهارمین جلسه شورای گفت\u200cوگوی استانی دولت و بخش خصوصی"]
+
+
+@pytest.mark.parametrize(
+    ("tail", "organization"),
+    [
+        ("به گزارش روابط عمومی فرمانداری قاینات، جلسه برگزار شد.", "فرمانداری قاینات"),
+        ("فرمانداری آماده است.", "فرمانداری"),
+        ("فرمانداری بیرجند آماده است.", None),  # another county's office
+        ("جلسه برگزار شد.", None),  # no office named: nothing is made up
+    ],
+)
+def test_people_office_of_an_agent_noun_title(tail: str, organization: str | None) -> None:
+    rec = extract_text(f"بهمن کرمی فرماندار قاینات گفت: باید کار کنیم. {tail}", path="p.txt").to_dict()
+    assert [o["organization"] for o in rec["officials"]] == [organization]
