@@ -134,7 +134,7 @@ def _year_in_sentence(text: str, found: list[DateMatch], at: int) -> int | None:
     for d in found:
         if d.jalali and d.span[1] <= at and (best is None or d.span[1] > best.span[1]):
             best = d
-    if best is None or _SENTENCE_END.search(text, best.span[1], at):
+    if best is None or best.jalali is None or _SENTENCE_END.search(text, best.span[1], at):
         return None
     return int(best.jalali[:4])
 
