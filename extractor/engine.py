@@ -20,12 +20,15 @@ from typing import Any
 from .directives import (
     QUESTION_REPORT,
     Clause,
-    _governed,
+    Cue,
     _has,
-    actor_of,
     clauses,
     deadline_of,
-    person_of_verb,
+    enumerated_priorities,
+    find_actor,
+    jussive_verb,
+    modality_cues,
+    prescribes,
     priority_rank,
     split_clauses,
 )
@@ -38,7 +41,7 @@ from .entities import (
     find_places,
     topics_in,
 )
-from .lexicon import Atom, AtomizedText, atomize, atoms_between, positions, rules, set_current
+from .lexicon import Atom, AtomizedText, atomize, atoms_between, rules, set_current
 from .nlp import blank_nlp, make_doc, sentence_spans
 from .normalize import fold
 from .people import PeopleResult, find_people
@@ -98,6 +101,10 @@ def directives_component(doc: Any) -> Any:
     # «خواستار … شد» and «بر … تأکید کرد» first: the clause around them must not repeat them.
     found.sort(key=lambda c: not c.kind.startswith("wrapped:"))
     wrapped: list[tuple[int, int]] = []
+    # Where a body or an office is named: an actor phrase that ends on one takes it whole.
+    agent_spans = sorted({m for _, ms in st.people.organizations for m in ms}
+                         | {m for ms in st.people.roles.values() for m in ms}
+                         | {span for o in officials for _, span in o.titles})
     for c in found:
         text = st.text[c.start : c.end]
         atoms = atoms_between(st.text, c.start, c.end)
@@ -109,49 +116,74 @@ def directives_component(doc: Any) -> Any:
                 st.statements.append({"speaker": speaker, "verb": c.verb, "text": text, "span": (c.start, c.end),
                                       "rule": "statement.speech_verb_colon.v1"})
             continue
-        _collect(st, r, c, text, atoms, speaker, seen, wrapped)
+        _collect(st, r, c, text, atoms, speaker, seen, wrapped, agent_spans)
     st.priorities.sort(key=lambda p: p["span"])
     st.action_items.sort(key=lambda a: a["span"])
     return doc
 
 
 def _collect(st: Analysis, r: Any, c: Clause, text: str, atoms: list[Atom], speaker: str | None,
-             seen: set[tuple[str, str]], wrapped: list[tuple[int, int]]) -> None:
+             seen: set[tuple[str, str]], wrapped: list[tuple[int, int]],
+             agent_spans: list[tuple[int, int]] | None = None) -> None:
     key = fold(text)
     if QUESTION_REPORT.search(text):
         return  # «در پاسخ به اینکه … کدام …»: a question put to the official, not his statement
     rank = priority_rank(r, atoms)
     prio = _has(r.priority, atoms) or ((0, "ordinal") if rank is not None else None)
-    if prio:
-        # A priority is the finest clause that names it, even inside a longer directive.
-        ps, pe = next(((a, b) for a, b in split_clauses(r, st.text, c.start, c.end, rejoin=False)
-                       if a <= atoms[prio[0]].start < b), (c.start, c.end))
+    enumerated = enumerated_priorities(r, atoms)
+    for i, j, n in enumerated:  # «X نخستین شاخصه … و دومین شاخصه … Y»: one priority per item
+        ps, pe = atoms[i].start, atoms[j - 1].end
         pkey = fold(st.text[ps:pe])
         if ("p", pkey) not in seen:
             seen.add(("p", pkey))
+            st.priorities.append({"text": st.text[ps:pe], "rank": n, "speaker": speaker, "topics": [],
+                                  "span": (ps, pe), "rule": "priority.cue.v1:ordinal"})
+    if prio and not enumerated:
+        # A priority is the finest clause that names it, even inside a longer directive.
+        at = atoms[prio[0]].start
+        ps, pe = next(((a, b) for a, b in split_clauses(r, st.text, c.start, c.end, rejoin=False)
+                       if a <= at < b), (c.start, c.end))
+        pkey = fold(st.text[ps:pe])
+        # The same cue read again from an enclosing clause (a quote and its sentence) is one priority.
+        if ("p", pkey) not in seen and not any(p["span"][0] <= at < p["span"][1] for p in st.priorities):
+            seen.add(("p", pkey))
             st.priorities.append({"text": st.text[ps:pe], "rank": rank, "speaker": speaker, "topics": [],
                                   "span": (ps, pe), "rule": f"priority.cue.v1:{prio[1]}"})
+    found = modality_cues(r, st.text, atoms)
     if c.kind.startswith("wrapped:"):
-        cue: tuple[int, object] | None = (0, c.kind.split(":", 1)[1])
+        label = c.kind.split(":", 1)[1]
+        cue: Cue | None = Cue(0, 1, label, "demand" if label.startswith("خواستار") else "emphasis")
         wrapped.append((c.start, c.end))
+        if label.startswith("تأکید"):
+            # «بر X تأکید کرد»: a directive only when X prescribes («بر حفظ …», «بر اینکه … شود»).
+            verb = max((i for i, a in enumerate(atoms) if a.key == "تاکید"), default=len(atoms))
+            if not prescribes(r, st.text, atoms[1:verb]):
+                return
     else:
-        cue = _has(r.modality, atoms)
-        if cue is not None and any(ws <= atoms[cue[0]].start < we for ws, we in wrapped):
+        cue = found[0] if found else None
+        if cue is not None and any(ws <= atoms[cue.at].start < we for ws, we in wrapped):
             return  # the cue belongs to a «خواستار … شد» already taken
+        if cue is None and c.direct and (k := jussive_verb(r, atoms)) is not None:
+            # «اصناف … حقوق مردم را رعایت کنند» in a headline or right after «گفت:»: a bare subjunctive.
+            # Later in the quote it must name who acts, or go on from a directive («… شوند و گزارش ارائه شود»).
+            jussive = Cue(k, 1, st.text[atoms[k].start : atoms[k].end], "jussive")
+            follows = any(0 <= c.start - a["span"][1] <= 4 and st.text[a["span"][1] : c.start].strip(" ،") == "و"
+                          for a in st.action_items)
+            if c.lead or follows or find_actor(r, st.text, (c.start, c.end), [jussive], atoms):
+                cue = jussive
     if cue is None or ("a", key) in seen:
         return
     seen.add(("a", key))
-    cue_at, modality = cue
     # Every cue of the clause may point at the actor («… نیاز است، بایستی … بیاوریم»): first one that does.
-    cues = [cue_at, *(i for i in positions(atoms, r.modality.firsts) if i != cue_at and r.modality.match_at(atoms, i))]
-    actor = next((p for i in cues if (p := person_of_verb(_governed(atoms, i)))), None) or next(
-        (a for i in cues if (a := actor_of(r, st.text, (c.start, c.end), i, atoms))), None)
+    cues = [cue, *(x for x in found if x.at != cue.at)]
+    actor = find_actor(r, st.text, (c.start, c.end), cues, atoms, agent_spans or [])
     st.action_items.append({
-        "text": text, "modality": str(modality), "actor": actor,
-        "action": st.text[atoms[min(cue_at + 1, len(atoms) - 1)].start : c.end] if len(atoms) > 1 else text,
+        "text": text, "modality": cue.text, "actor": actor,
+        "action": st.text[atoms[min(cue.at + 1, len(atoms) - 1)].start : c.end]
+        if len(atoms) > 1 and cue.label != "jussive" else text,
         "deadline": deadline_of(r, st.text, c.start, c.end, st.dates),
         "issuer": speaker, "topics": [], "span": (c.start, c.end),
-        "rule": f"action.{c.kind.split(':')[0]}.modality.v1",
+        "rule": "action.jussive.v1" if cue.label == "jussive" else f"action.{c.kind.split(':')[0]}.modality.v1",
     })
 
 
