@@ -37,6 +37,9 @@ _PUA_SIZE = 6400
 _PUA_RE = re.compile("[\ue000-\uf8ff]")
 # hazm can leave a ZWNJ stranded beside whitespace; it is never meaningful there.
 _STRAY_ZWNJ = re.compile(r"\u200c+(?=\s|$)|(?<=\s)\u200c+|^\u200c+")
+# A ZWNJ joins two letters («می‌شود»); beside punctuation hazm turns it into a space, which a second
+# pass would then remove: drop it first so that normalizing twice changes nothing.
+_UNJOINING_ZWNJ = re.compile(r"(?<![^\W\d_])\u200c+|\u200c+(?![^\W\d_])")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*(?:\n\s*)*")
 
@@ -103,7 +106,7 @@ def normalize(text: str) -> str:
     kept too. The result is idempotent: ``normalize(normalize(x)) == normalize(x)``.
     """
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _PUA_RE.sub("", text).replace("\ufeff", "")
+    text = _UNJOINING_ZWNJ.sub("", _PUA_RE.sub("", text).replace("\ufeff", ""))
     protected, saved = _protect(text)
     # One hazm call for the whole text: its per-call set-up costs more than the work on a line.
     out = _normalizer().normalize(protected)
