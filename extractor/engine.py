@@ -85,7 +85,9 @@ def entities_component(doc: Any) -> Any:
     st.dates = [d.to_dict() for d in find_calendar_dates(r, st.text, st.published_year)]
     st.figures = find_figures(st.text)
     assert st.people is not None
-    st.agency = find_agency(r, st.text, st.people.organizations)
+    people_at = [m[0] for o in st.people.officials for m in o.mentions]
+    people_at += [t.char_span(st.atoms)[0] for t in st.people.title_phrases]
+    st.agency = find_agency(r, st.text, st.people.organizations, people_at)
     return doc
 
 

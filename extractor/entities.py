@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 from .jalali import DateMatch, find_dates
 from .lexicon import Atom, Rules, atomize, positions
@@ -27,7 +28,7 @@ def find_places(rules: Rules, atoms: list[Atom], text: str) -> list[tuple[str, s
     """Places of the gazetteer, named as first written («آذربایجانغربی» stays joined), one per place."""
     found: dict[str, tuple[str, str, list[tuple[int, int]]]] = {}
     for s, e, (name, kind, ambiguous) in rules.places.find_all(atoms):
-        if _inside_compound(text, atoms, s, e):
+        if _inside_compound(text, atoms, s, e) or _after_blocker(rules, atoms, s):
             continue
         if ambiguous and not (s > 0 and kind in PLACE_PREFIXES.get(atoms[s - 1].key, ())) and not _in_dateline(
             text, atoms[s].start, atoms[e - 1].end
@@ -36,6 +37,12 @@ def find_places(rules: Rules, atoms: list[Atom], text: str) -> list[tuple[str, s
         span = (atoms[s].start, atoms[e - 1].end)
         found.setdefault(name, (text[span[0]:span[1]], kind, []))[2].append(span)
     return list(found.values())
+
+
+def _after_blocker(rules: Rules, atoms: list[Atom], s: int) -> bool:
+    """«خیابان تهران», «دبیرستان البرز»: the name of a street or a school, not the place."""
+    before = tuple(a.key for a in atoms[max(0, s - 3) : s])
+    return any(before[-len(b):] == b for b in rules.place_blockers)
 
 
 def _in_dateline(text: str, start: int, end: int) -> bool:
@@ -166,16 +173,21 @@ def document_topics(counts: Counter[str]) -> list[str]:
 AGENCY_STOP = re.compile(r"\s*(?:،|؛|:|\.|\n|\s+به نقل از\s|\s+و\s+به نقل)")
 
 
-def find_agency(rules: Rules, text: str,
-                orgs: list[tuple[str, list[tuple[int, int]]]]) -> tuple[str, tuple[int, int]] | None:
-    """The reporting agency: «به گزارش روابط عمومی …» up to the comma or «به نقل از»."""
+def find_agency(rules: Rules, text: str, orgs: list[tuple[str, list[tuple[int, int]]]],
+                people_at: Sequence[int] = ()) -> tuple[str, tuple[int, int]] | None:
+    """The reporting agency: «به گزارش روابط عمومی …» up to the comma or «به نقل از», or up to the
+    first person or title named after it when the lead has no comma («… خبرگزاری فارس عبدالرضا …»)."""
     m = re.search(r"به\s+گزارش\s+", text)
     if not m:
         return None
     start = m.end()
     stop = AGENCY_STOP.search(text, start)
     end = stop.start() if stop else min(len(text), start + 120)
+    end = min([end, *(p for p in people_at if start < p < end)])
     inside = [(name, s, e) for name, spans in orgs for s, e in spans if start <= s < end]
+    first_word = fold(text[start:end]).split()[:1]
+    if len(inside) > 1 and first_word and first_word[0] in rules.agency_desks:
+        inside = [max(inside, key=lambda x: x[1])]  # «خبرنگار آموزش و پرورش خبرگزاری فارس»: the agency
     if inside:
         first_s = min(s for _, s, _ in inside)
         last_e = max(e for _, _, e in inside)

@@ -271,6 +271,10 @@ class Rules:
         self.demand_nouns = {fold(n) for n in cues.get("demand_nouns", [])}
         self.named_after_dates = [fold(n).split() for n in cues.get("named_after_dates", [])]
         self.title_modifiers = {fold(w) for w in cues.get("title_modifiers", [])}
+        self.agency_desks = {fold(w) for w in cues.get("agency_desks", [])}
+        self.place_blockers = [tuple(fold(n).split()) for n in cues.get("place_blockers", [])]
+        self.phrase_links = {fold(w): fold(p) for w, p in (cues.get("phrase_links") or {}).items()}
+        self.link_words = set(self.phrase_links.values())
         self.name_frames = PhraseIndex((c, c) for c in map(_cue_text, _as_list(cues.get("name_frames"))))
         self.agency_cues = PhraseIndex((c, c) for c in map(_cue_text, _as_list(cues.get("agency_cues"))))
         self.event_heads = PhraseIndex((c, c) for c in map(_cue_text, _as_list(cues.get("event_heads"))))

@@ -70,7 +70,8 @@ def _boundary(rules: Rules, atoms: list[Atom], i: int) -> bool:
 
 
 def grow(rules: Rules, atoms: list[Atom], i: int, limit: int, *, stop_at_title: bool = True,
-         stop_at_name: bool = True, allow_in: bool = False, vocab_only: bool = False) -> int:
+         stop_at_name: bool = True, allow_in: bool = False, vocab_only: bool = False,
+         stop_at_org: bool = False) -> int:
     """Extend a phrase from atom ``i``; return the end atom index (exclusive).
 
     With ``vocab_only`` (titles and organizations) a word continues the phrase only
@@ -79,6 +80,8 @@ def grow(rules: Rules, atoms: list[Atom], i: int, limit: int, *, stop_at_title: 
     """
     j = i
     while j < len(atoms) and j - i < limit:
+        if stop_at_org and rules.org_heads.match_at(atoms, j):
+            break  # «آموزش و پرورش» + «خبرگزاری فارس»: two organizations side by side
         m = rules.organizations.match_at(atoms, j) or rules.ministry_tails.match_at(atoms, j)
         if m:  # a known name, commas and all
             j += m[0]
@@ -94,6 +97,10 @@ def grow(rules: Rules, atoms: list[Atom], i: int, limit: int, *, stop_at_title: 
             continue
         if a.key in JOINERS:  # «و» that does not join two parts of one name ends it
             break
+        linked = j > i and rules.phrase_links.get(atoms[j - 1].key) == a.key
+        if linked and nxt and not _is_boundary(rules, atoms, j + 1):
+            j += 1  # «ستاد مبارزه با کرونا»: a preposition its noun takes inside a name
+            continue
         if allow_in and a.key in INNER_PREPOSITIONS and nxt and j > i and (
             rules.org_heads.match_at(atoms, j + 1) or rules.organizations.match_at(atoms, j + 1)
         ):
@@ -110,11 +117,11 @@ def grow(rules: Rules, atoms: list[Atom], i: int, limit: int, *, stop_at_title: 
             break
         if j > i and stop_at_title and rules.titles.match_at(atoms, j):
             break
-        if j > i and stop_at_name and a.key in rules.first_names:
-            break
+        if stop_at_name and a.key in rules.first_names and (j > i or not (nxt and nxt.key in rules.name_vocab)):
+            break  # «خبرگزاری مهر علی کاظمی …»: a person's name begins («امام علی» in a name is taken whole)
         j += 1
-    while j > i and atoms[j - 1].key in TRAILING:  # «شهرداری‌ها و», «سازمان تبلیغات،»
-        j -= 1
+    while j > i and (atoms[j - 1].key in TRAILING or atoms[j - 1].key in rules.link_words):
+        j -= 1  # «شهرداری‌ها و», «سازمان تبلیغات،», «مراسم تجلیل از»
     return j
 
 
@@ -143,7 +150,7 @@ def org_at(rules: Rules, atoms: list[Atom], i: int) -> Phrase | None:
     m = rules.organizations.match_at(atoms, i)
     if m:
         # A known name grows only over words of names and places: «دانشگاه علوم پزشکی قم», not «مجلس مانع …».
-        end = grow(rules, atoms, i + m[0], 4, vocab_only=True)
+        end = grow(rules, atoms, i + m[0], 4, vocab_only=True, stop_at_org=True)
         return Phrase(i, end, "org", i + m[0])
     m = rules.org_heads.match_at(atoms, i)
     if not m:

@@ -26,3 +26,35 @@ def places(text: str) -> list[str]:
 )
 def test_entities_places(text: str, expected: list[str]) -> None:
     assert places(text) == expected
+
+
+def record(text: str) -> dict:
+    from extractor.pipeline import extract_text
+
+    return extract_text(text, path="entities.txt").to_dict()
+
+
+@pytest.mark.parametrize(
+    ("lead", "agency"),
+    [
+        ("به گزارش خبرنگار ورزشی خبرگزاری مهر، جلسه برگزار شد.", "خبرگزاری مهر"),  # a desk, then its agency
+        ("به گزارش روابط عمومی اداره کل بهزیستی استان یزد، جلسه برگزار شد.",
+         "روابط عمومی اداره کل بهزیستی استان یزد"),
+        # no comma after the agency: it ends where the official is named
+        ("به گزارش خبرنگار حوزه دولت خبرگزاری مهر علی کاظمی وزیر کشور درباره جلسه سخن گفت.", "خبرگزاری مهر"),
+    ],
+)
+def test_entities_agency(lead: str, agency: str) -> None:
+    assert record(lead)["agency"] == agency
+
+
+def test_entities_names_keep_the_preposition_their_noun_takes() -> None:
+    rec = record("جلسه ستاد مبارزه با مواد مخدر شهرستان ماکو برگزار شد. مراسم تجلیل از بازنشستگان آغاز شد.")
+    assert [e["name"] for e in rec["events"]] == ["جلسه ستاد مبارزه با مواد مخدر شهرستان ماکو",
+                                                 "مراسم تجلیل از بازنشستگان"]
+    assert [o["name"] for o in rec["organizations"]] == ["ستاد مبارزه با مواد مخدر شهرستان ماکو"]
+
+
+def test_entities_street_and_school_names_are_no_places() -> None:
+    assert places("دانش‌آموزان دبیرستان البرز در خیابان تهران و میدان کرمان جمع شدند.") == []
+    assert places("دانش‌آموزان البرز در تهران جمع شدند.") == ["البرز", "تهران"]
