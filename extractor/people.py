@@ -111,7 +111,7 @@ def find_names(rules: Rules, atoms: list[Atom], text: str,
             continue
         h_end = _honorific_run(rules, atoms, i)
         if h_end > i:
-            p = name_at(rules, atoms, h_end, need_first_name=False)
+            p = name_at(rules, atoms, h_end, need_first_name=False, text=text)
             if p:
                 honorific = text[atoms[i].start : atoms[h_end - 1].end]
                 out.append((p, honorific))
@@ -119,7 +119,7 @@ def find_names(rules: Rules, atoms: list[Atom], text: str,
             else:
                 free = h_end
             continue
-        p = name_at(rules, atoms, i)
+        p = name_at(rules, atoms, i, text=text)
         if p and p.end - p.start >= 2:
             out.append((p, None))
             free = p.end

@@ -162,14 +162,22 @@ def org_at(rules: Rules, atoms: list[Atom], i: int) -> Phrase | None:
     return Phrase(i, end, "org", head_end)
 
 
-def name_at(rules: Rules, atoms: list[Atom], i: int, *, need_first_name: bool = True) -> Phrase | None:
-    """A person's name at atom ``i``: starts with a known first name unless told otherwise."""
+def name_at(rules: Rules, atoms: list[Atom], i: int, *, need_first_name: bool = True,
+            text: str | None = None) -> Phrase | None:
+    """A person's name at atom ``i``: starts with a known first name unless told otherwise.
+
+    With ``text``, an honorific joined by a ZWNJ to the word before it is part of a
+    surname («یوسفیان‌ملا»), not the start of the next name."""
     if i >= len(atoms) or _is_boundary(rules, atoms, i):
         return None
     if need_first_name and not rules.first_name_at(atoms, i):
         return None
     j = i
     while j < len(atoms) and j - i < NAME_MAX_ATOMS:
+        glued = text is not None and j > i and text[atoms[j - 1].end : atoms[j].start] == "\u200c"
+        if glued and rules.honorifics.match_at(atoms, j):
+            j += 1
+            continue
         if _is_boundary(rules, atoms, j) or rules.titles.match_at(atoms, j) or rules.org_heads.match_at(atoms, j):
             break
         if atoms[j].key in JOINERS:  # «رسول و فرستاده»: names do not run over «و»

@@ -34,6 +34,9 @@ def officials(text: str) -> list[tuple[str, list[str], str | None]]:
         # a run of honorifics that opens with an office honorific
         ("آیت‌الله سید حسن موسوی در این دیدار گفت: مردم باید یاری کنند.",
          [("حسن موسوی", [], "آیت\u200cالله سید")]),
+        # an honorific joined to the surname by a ZWNJ is part of it
+        ("عزت‌الله کاظمی‌ملا نماینده مردم بابل در مجلس گفت: طرح باید اجرا شود.",
+         [("عزت\u200cالله کاظمی\u200cملا", ["نماینده مردم بابل در مجلس"], None)]),
         # a word of time inside the title
         ("حسن نوری معاون سابق وزیر کشور گفت: طرح باید اجرا شود.",
          [("حسن نوری", ["معاون سابق وزیر کشور"], None)]),
