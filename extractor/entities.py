@@ -17,6 +17,7 @@ PLACE_PREFIXES = {"استان": {"province"}, "شهرستان": {"county", "city
                   "روستای": {"village"}, "روستا": {"village"}, "کشور": {"country"},
                   "منطقه": {"other", "region"}}
 PLACE_SUFFIXES = {"ها", "های", "هایی"}  # «ایران‌ها» is still Iran; «اوج‌گیری» holds no «اوج»
+QUOTES = "«»\"'“”"
 DATELINE = re.compile(r"به\s+گزارش[^،.\n]{0,80}?\sاز\s+$")  # «به گزارش خبرگزاری فارس از سقز،»
 EVENT_MAX_ATOMS = 9
 # Words that make «روز»/«هفته»/«جلسه» relative rather than a named event.
@@ -194,6 +195,10 @@ def find_agency(rules: Rules, text: str, orgs: list[tuple[str, list[tuple[int, i
         # «روابط عمومی اداره کل …»: the whole run from the first organization to the last.
         s = start if first_s - start < 3 else first_s
         return text[s:last_e], (s, last_e)
+    while start < end and text[start] in QUOTES:  # «به گزارش «ورزش سه»»: the name, not its quotes
+        start += 1
+    while end > start and text[end - 1] in QUOTES:
+        end -= 1
     words = text[start:end].split()
     if not words or len(words) > 10:
         return None

@@ -58,3 +58,7 @@ def test_entities_names_keep_the_preposition_their_noun_takes() -> None:
 def test_entities_street_and_school_names_are_no_places() -> None:
     assert places("دانش‌آموزان دبیرستان البرز در خیابان تهران و میدان کرمان جمع شدند.") == []
     assert places("دانش‌آموزان البرز در تهران جمع شدند.") == ["البرز", "تهران"]
+
+
+def test_entities_agency_in_quotes_is_named_without_them() -> None:
+    assert record("به گزارش «ورزش سه»، تیم ملی آماده شد و مربی گفت: باید تمرین کنیم.")["agency"] == "ورزش سه"
