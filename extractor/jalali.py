@@ -26,13 +26,26 @@ GREGORIAN_MONTHS = {
     "نوامبر": 11, "دسامبر": 12,
 }
 
+# Lunar Hijri months, as Persian writes them; their dates keep "jalali": null and carry "qamari".
+QAMARI_MONTHS = {
+    "محرم": 1, "صفر": 2, "ربیع‌الاول": 3, "ربیع الاول": 3, "ربیع‌الثانی": 4, "ربیع الثانی": 4, "ربیع‌الآخر": 4,
+    "جمادی‌الاول": 5, "جمادی الاول": 5, "جمادی‌الاولی": 5, "جمادی‌الثانی": 6, "جمادی الثانی": 6,
+    "جمادی‌الآخر": 6, "جمادی‌الاخری": 6, "رجب": 7, "شعبان": 8, "رمضان": 9, "شوال": 10,
+    "ذی‌القعده": 11, "ذیقعده": 11, "ذی القعده": 11, "ذی‌الحجه": 12, "ذیحجه": 12, "ذی الحجه": 12,
+}
+
 _D = "[0-9۰-۹٠-٩]"
 _JM = "|".join(sorted(JALALI_MONTHS, key=len, reverse=True))
 _GM = "|".join(sorted((m for m in GREGORIAN_MONTHS if m not in {"مه", "می"}), key=len, reverse=True))
 _MAH = r"(?:[\s\u200c]?ماه)?"
+_QM = "|".join(m.replace("\u200c", "[\u200c ]?").replace(" ", "[\u200c ]?")
+               for m in sorted(QAMARI_MONTHS, key=len, reverse=True))  # ZWNJ, space or nothing between parts
 _YEAR = rf"(?:\s+(?:سال\s+)?(?P<year>{_D}{{4}}|{_D}{{2}})(?!{_D}))"
 
 DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # ۱۵ شعبان ۱۴۴۴ (lunar Hijri; a four-digit year is required)
+    ("qamari_dmy", re.compile(rf"(?<!{_D})(?P<day>{_D}{{1,2}})\s+(?P<qmonth>{_QM})(?:\s+(?:سال\s+)?)"
+                              rf"(?P<year>{_D}{{4}})(?!{_D})")),
     # ۱۲ مرداد ۱۴۰۲ · ۲۴ دی‌ماه ۹۸ · ۱۲ام مرداد سال ۱۴۰۲
     ("jalali_dmy", re.compile(rf"(?<!{_D})(?P<day>{_D}{{1,2}})(?:\s?ام)?\s+(?P<month>{_JM}){_MAH}{_YEAR}")),
     # مرداد ۱۴۰۲ · دی‌ماه سال ۹۸ (no day)
@@ -62,10 +75,13 @@ class DateMatch:
     gregorian: str | None
     span: tuple[int, int]
     rule: str
+    qamari: str | None = None  # YYYY-MM-DD of a lunar Hijri date (GUIDELINES: jalali is then null)
 
     def to_dict(self) -> dict[str, object]:
-        return {"text": self.text, "jalali": self.jalali, "gregorian": self.gregorian,
-                "span": list(self.span), "rule": self.rule}
+        out: dict[str, object] = {"text": self.text, "jalali": self.jalali, "gregorian": self.gregorian}
+        if self.qamari:
+            out["qamari"] = self.qamari
+        return out | {"span": list(self.span), "rule": self.rule}
 
 
 TWO_DIGIT_PIVOT = 10  # «۰۲» is 1402 and «۴۲» is 1342: the 1400s have only just begun
@@ -125,6 +141,16 @@ def _from_match(rule: str, m: re.Match[str], default_year: int | None = None) ->
     return f"{year:04d}-{month:02d}-{day:02d}", jalali_to_gregorian(year, month, day)
 
 
+def _qamari(m: re.Match[str]) -> str | None:
+    year, day = int(to_latin_digits(m["year"])), int(to_latin_digits(m["day"]))
+    month = next(n for name, n in QAMARI_MONTHS.items() if re.fullmatch(_month_re(name), m["qmonth"]))
+    return f"{year:04d}-{month:02d}-{day:02d}" if 1300 <= year <= 1500 and 1 <= day <= 30 else None
+
+
+def _month_re(name: str) -> str:
+    return name.replace("\u200c", "[\u200c ]?").replace(" ", "[\u200c ]?")
+
+
 _SENTENCE_END = re.compile(r"[.!?؟\n]")
 
 
@@ -154,6 +180,12 @@ def find_dates(text: str, default_year: int | None = None) -> list[DateMatch]:
             if any(s < te and ts < e for ts, te in taken):
                 continue
             year = _year_in_sentence(text, found, s) if rule == "jalali_dm" else None
+            if rule == "qamari_dmy":
+                q = _qamari(m)
+                if q:
+                    found.append(DateMatch(m.group(0), None, None, (s, e), f"date.{rule}.v1", qamari=q))
+                taken.append((s, e))
+                continue
             parsed = _from_match(rule, m, year or default_year)
             if parsed is None:  # «۳۲ مرداد ۱۴۰۲» is no date, and «مرداد ۱۴۰۲» inside it is not one either
                 taken.append((s, e))

@@ -101,3 +101,22 @@ def test_jalali_day_month_takes_the_year_of_its_sentence() -> None:
     text = "در سال ۷۸ حادثه ۱۸ تیر رخ داد. امسال ۲۰ تیر جلسه‌ای برگزار شد."
     assert [(d.text, d.jalali) for d in find_dates(text, default_year=1398)] == [
         ("سال ۷۸", "1378-00-00"), ("۱۸ تیر", "1378-04-18"), ("۲۰ تیر", "1398-04-20")]
+
+
+@pytest.mark.parametrize(
+    ("text", "qamari"),
+    [
+        ("جشن در ۱۵ شعبان ۱۴۴۴ برگزار شد", "1444-08-15"),
+        ("۱۳ رجب سال ۱۴۴۴", "1444-07-13"),
+        ("۱۵ ذی‌الحجه ۱۴۴۰", "1440-12-15"),
+        ("۱۵ ذی الحجه ۱۴۴۰", "1440-12-15"),
+    ],
+)
+def test_jalali_lunar_hijri_dates_carry_qamari_not_jalali(text: str, qamari: str) -> None:
+    [d] = find_dates(text)
+    assert (d.jalali, d.gregorian, d.qamari) == (None, None, qamari)
+    assert list(d.to_dict()) == ["text", "jalali", "gregorian", "qamari", "span", "rule"]
+
+
+def test_jalali_lunar_month_words_alone_are_no_dates() -> None:
+    assert find_dates("دمای هوا به صفر درجه رسید و ماه رمضان آغاز شد") == []
