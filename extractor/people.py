@@ -457,7 +457,8 @@ def _resolve_titles(text: str, atoms: list[Atom], titles: list[Phrase], used: se
             continue
         head = t.head_key
         if t.end > t.head_end or head in rules.standalone_titles:
-            key = next((k for k in roles if _joined(k) == j), t_text)
+            # «رئیس‌جمهور» and «چنین رئیس‌جمهوری» (an ezafe or indefinite «ی»): one office
+            key = next((k for k in roles if _joined(k).removesuffix("ی") == j.removesuffix("ی")), t_text)
             roles.setdefault(key, []).append(t.char_span(atoms))
     return roles
 

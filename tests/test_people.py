@@ -107,3 +107,8 @@ def test_events_keep_a_dialogue_council_whole() -> None:
 def test_people_office_of_an_agent_noun_title(tail: str, organization: str | None) -> None:
     rec = extract_text(f"بهمن کرمی فرماندار قاینات گفت: باید کار کنیم. {tail}", path="p.txt").to_dict()
     assert [o["organization"] for o in rec["officials"]] == [organization]
+
+
+def test_people_role_with_an_ezafe_ye_is_the_same_office() -> None:
+    rec = extract_text("رئیس‌جمهور باید پاسخ دهد. چنین رئیس‌جمهوری باید برود.", path="r.txt").to_dict()
+    assert [(m["title"], len(m["mentions"])) for m in rec["role_mentions"]] == [("رئیس\u200cجمهور", 2)]
