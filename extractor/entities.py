@@ -90,6 +90,15 @@ def find_events(rules: Rules, atoms: list[Atom], text: str) -> list[tuple[str, i
         if end == head_end:
             free = head_end
             continue
+        # «مراسم گرامیداشت» + «روز ملی آتش‌نشانی»: another head chained to the name, if a name follows it
+        while end < len(atoms) and (h2 := rules.event_heads.match_at(atoms, end)) and end - start < EVENT_MAX_ATOMS:
+            after = end + h2[0]
+            if after >= len(atoms) or atoms[after].key in EVENT_NOT_NAMES:
+                break
+            more = grow(rules, atoms, after, EVENT_MAX_ATOMS, stop_at_title=False, vocab_only=True)
+            if more == after:
+                break
+            end = more
         name = text[atoms[start].start : atoms[end - 1].end]
         key = fold(name)
         entry = out.setdefault(key, (name, ordinal, []))

@@ -62,3 +62,15 @@ def test_entities_street_and_school_names_are_no_places() -> None:
 
 def test_entities_agency_in_quotes_is_named_without_them() -> None:
     assert record("به گزارش «ورزش سه»، تیم ملی آماده شد و مربی گفت: باید تمرین کنیم.")["agency"] == "ورزش سه"
+
+
+@pytest.mark.parametrize(
+    ("text", "events"),
+    [
+        ("مراسم گرامیداشت روز ملی آتش‌نشانی برگزار شد.", ["مراسم گرامیداشت روز ملی آتش\u200cنشانی"]),
+        ("به مناسبت روز خبرنگار از اصحاب رسانه تجلیل شد.", ["روز خبرنگار"]),
+        ("جلسه شورای اداری روز دوشنبه برگزار شد.", ["جلسه شورای اداری"]),  # a weekday is no part of it
+    ],
+)
+def test_entities_events(text: str, events: list[str]) -> None:
+    assert [e["name"] for e in record(text)["events"]] == events
