@@ -317,6 +317,7 @@ class CueData:
     negative: PhraseIndex
     reported_views: PhraseIndex
     forecast_nouns: frozenset[str]
+    rhetorical: frozenset[str]  # «باید گفت», «نباید فراموش کرد»: no directive
     present_forms: frozenset[str]  # present-stem forms without «می»: «شود», «کنند», «بپردازند»
     third_forms: frozenset[str]  # the third-person ones: «شود», «شوند», «نماید», «رعایت کنند»
     past_forms: frozenset[str]
@@ -378,6 +379,7 @@ def cue_data() -> CueData:
         negative=PhraseIndex((c, c) for c in cues.get("negative_context") or []),
         reported_views=PhraseIndex((c, c) for c in cues.get("reported_views") or []),
         forecast_nouns=frozenset(w.replace(" ", "") for w in _folded(cues.get("forecast_nouns"))),
+        rhetorical=_folded(cues.get("rhetorical_after_modal")),
         present_forms=frozenset(present - MODAL_FORMS),
         third_forms=frozenset(third - MODAL_FORMS),
         past_forms=frozenset(past - present),
@@ -451,6 +453,8 @@ def _cue_stands(rules: Rules, text: str, atoms: list[Atom], cue: Cue) -> bool:
         return False  # «نیازمند … است» without its «است»
     if key in data.addressee_cues and not _asks_someone(atoms, i):
         return False  # «خواست مردم» is a noun; «از مردم خواست» asks
+    if key in {"باید", "نباید"} and last + 1 < len(atoms) and atoms[last + 1].key in data.rhetorical:
+        return False  # «باید گفت …», «نباید فراموش کرد که …»: a turn of phrase
     if _has(data.reported_views, atoms[:i]) is not None:
         return False  # «تفکر دشمن این است که … باید …»
     if cue.label == "expectation" and key.startswith("انتظار می") and any(

@@ -288,3 +288,12 @@ def test_directives_jussive_not_in_body_sentences() -> None:
     rec = record("به گزارش خبرنگار ما، در این جلسه پیشنهاد شد که کارگروهی تشکیل شود. "
                  "به گفته کارشناسان، این طرح با همکاری شهرداری اجرا شود.")
     assert [a for a in rec["action_items"] if a["rule"] == "action.jussive.v1"] == []
+
+
+@pytest.mark.parametrize("body", ["نباید فراموش کرد که مربی تیم تدابیر دیگری خواهد داشت.",
+                                  "باید گفت این طرح در سال گذشته موفق بود.",
+                                  "باید پذیرفت که شرایط اقتصادی دشوار است."])
+def test_directives_modal_before_a_verb_of_saying_is_a_turn_of_phrase(body: str) -> None:
+    from extractor.pipeline import extract_text
+
+    assert extract_text(body, path="rhetoric.txt").to_dict()["action_items"] == []
