@@ -294,6 +294,4 @@ def test_directives_jussive_not_in_body_sentences() -> None:
                                   "باید گفت این طرح در سال گذشته موفق بود.",
                                   "باید پذیرفت که شرایط اقتصادی دشوار است."])
 def test_directives_modal_before_a_verb_of_saying_is_a_turn_of_phrase(body: str) -> None:
-    from extractor.pipeline import extract_text
-
     assert extract_text(body, path="rhetoric.txt").to_dict()["action_items"] == []
