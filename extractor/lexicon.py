@@ -276,6 +276,7 @@ class Rules:
         self.named_after_dates = [fold(n).split() for n in cues.get("named_after_dates", [])]
         self.title_modifiers = {fold(w) for w in cues.get("title_modifiers", [])}
         self.agency_desks = {fold(w) for w in cues.get("agency_desks", [])}
+        self.lead_subject_followers = {fold(w) for w in cues.get("lead_subject_followers", [])}
         self.place_blockers = [tuple(fold(n).split()) for n in cues.get("place_blockers", [])]
         self.phrase_links = {fold(w): fold(p) for w, p in (cues.get("phrase_links") or {}).items()}
         self.link_words = set(self.phrase_links.values())

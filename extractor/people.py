@@ -158,6 +158,41 @@ def _surnames_before_titles(rules: Rules, atoms: list[Atom], text: str, titles: 
     return out
 
 
+def _lead_subjects(rules: Rules, atoms: list[Atom], text: str, sentences: Sequence[tuple[int, int]],
+                   names: list[tuple[Phrase, str | None]]) -> list[tuple[Phrase, str | None]]:
+    """«به گزارش خبرگزاری فارس از اردبیل، صدیف بدری صبح امروز در مراسم … اظهار کرد»: the speaker
+    named right after the report lead, before a word of time or place (cues.json), in a sentence
+    with a speech verb. Unknown names are read here; whether he is an official is decided later
+    (a headline title must reach him)."""
+    taken = {k for p, _ in names for k in range(p.start, p.end)}
+    at = AtomizedText(text, atoms)
+    starts = [a.start for a in atoms]
+    out: list[tuple[Phrase, str | None]] = []
+    for s, e in sentences:
+        lead = _REPORT_LEAD_AT_START.match(text, s, e)
+        if not lead:
+            continue
+        sub = at.between(lead.end(), e)
+        first = bisect.bisect_left(starts, sub[0].start) if sub else -1
+        for width in (2, 3, 1):
+            if len(sub) <= width or sub[width].key not in rules.lead_subject_followers:
+                continue
+            words = range(first, first + width)
+            if taken.intersection(words) or not all(_could_be_name_part(rules, atoms, k) for k in words):
+                continue
+            if any(rules.speech_verbs.match_at(sub, k) for k in range(width, min(len(sub), 40))):
+                out.append((Phrase(first, first + width, "name"), None))
+            break
+    return out
+
+
+def _could_be_name_part(rules: Rules, atoms: list[Atom], k: int) -> bool:
+    a = atoms[k]
+    return a.is_word and not a.key[0].isdigit() and a.key not in rules.stop and a.key not in rules.pronouns \
+        and not rules.is_verbish(atoms, k) and not any(index.match_at(atoms, k) for index in (
+            rules.titles, rules.org_heads, rules.organizations, rules.places, rules.honorifics, rules.event_heads))
+
+
 def _names_in_frames(rules: Rules, atoms: list[Atom], titles_by_start: dict[int, Phrase],
                      names: list[tuple[Phrase, str | None]]) -> list[tuple[Phrase, str | None]]:
     """«با حضور نخعی‌نژاد معاون استاندار»: after a frame of cues.json, one or two words right before
@@ -240,6 +275,7 @@ def find_people(rules: Rules, atoms: list[Atom], text: str,
         if hints:
             names = find_names(rules, atoms, text, hints)
     names += _surnames_before_titles(rules, atoms, text, titles, names)
+    names += _lead_subjects(rules, atoms, text, sentences, names)
     names += _names_in_frames(rules, atoms, titles_by_start, names)
     used_titles: set[int] = set()
     persons: list[Person] = []

@@ -112,3 +112,15 @@ def test_people_office_of_an_agent_noun_title(tail: str, organization: str | Non
 def test_people_role_with_an_ezafe_ye_is_the_same_office() -> None:
     rec = extract_text("رئیس‌جمهور باید پاسخ دهد. چنین رئیس‌جمهوری باید برود.", path="r.txt").to_dict()
     assert [(m["title"], len(m["mentions"])) for m in rec["role_mentions"]] == [("رئیس\u200cجمهور", 2)]
+
+
+def test_people_unknown_name_after_the_report_lead_takes_the_headline_title() -> None:
+    text = ("شهردار یاسوج گفت: دو ایستگاه آتش‌نشانی باید تا پایان سال تکمیل شود.\n\n"
+            "به گزارش خبرنگار ما، شاهو کاکایی صبح امروز در مراسم روز آتش‌نشانی اظهار کرد: ایستگاه‌ها آماده می‌شود.")
+    assert officials(text) == [("شاهو کاکایی", ["شهردار یاسوج"], None)]
+
+
+def test_people_lead_subject_needs_a_name_like_phrase() -> None:
+    text = ("شهردار یاسوج گفت: ایستگاه‌ها آماده می‌شود.\n\n"
+            "به گزارش خبرنگار ما، مدیران استان صبح امروز در مراسم اظهار کردند: کار ادامه دارد.")
+    assert officials(text) == []
