@@ -328,7 +328,7 @@ class Rules:
         """
         out: list[Atom] = []
         for a in atoms:
-            cut = self._glue_point(a.key)
+            cut = self._glue_point(a.key) if len(a.key) >= 6 else 0  # shorter words are never two
             if cut:
                 out.append(Atom(a.key[:cut], a.start, a.start + cut))
                 out.append(Atom(a.key[cut:], a.start + cut, a.end))

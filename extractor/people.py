@@ -140,7 +140,9 @@ def _surnames_before_titles(rules: Rules, atoms: list[Atom], text: str, titles: 
     so that an ordinary first word is not mistaken for a name.
     """
     taken = {k for p, _ in names for k in range(p.start, p.end)}
-    openers = [i for i in range(len(atoms)) if _starts_sentence(text, atoms, i)]
+    ends = {".", ":", "؛"}
+    openers = [0][: len(atoms)] + [i for i in range(1, len(atoms))  # does atom i open a sentence?
+                     if atoms[i - 1].key in ends or "\n" in text[atoms[i - 1].end : atoms[i].start]]
     out: list[tuple[Phrase, str | None]] = []
     for t in titles:
         for width in (1, 2):
@@ -215,13 +217,6 @@ def _names_in_frames(rules: Rules, atoms: list[Atom], titles_by_start: dict[int,
                 taken.update(words)
                 break
     return out
-
-
-def _starts_sentence(text: str, atoms: list[Atom], i: int) -> bool:
-    if i == 0:
-        return True
-    gap = text[atoms[i - 1].end : atoms[i].start]
-    return "\n" in gap or atoms[i - 1].key in {".", ":", "؛"}
 
 
 def _title_chain(rules: Rules, atoms: list[Atom], titles_by_start: dict[int, Phrase], i: int) -> list[Phrase]:
@@ -452,8 +447,8 @@ def _attach_bare_surnames(atoms: list[Atom], officials: list[Person]) -> None:
         if len(p.key) >= 2 and len("".join(p.key[1:])) >= 4:
             by_first.setdefault(p.key[1], []).append((p, p.key[1:]))
     taken = {s for p in officials for s, _ in p.mentions}
-    for i in range(len(atoms)):
-        for person, surname in by_first.get(atoms[i].key, ()):
+    for i in positions(atoms, by_first) if by_first else ():
+        for person, surname in by_first[atoms[i].key]:
             n = len(surname)
             if tuple(a.key for a in atoms[i : i + n]) == surname and atoms[i].start not in taken:
                 if i > 0 and atoms[i - 1].key == person.key[0]:
