@@ -384,13 +384,15 @@ def _opens_sentence(text: str, person: Person) -> bool:
     A name deep inside a sentence («پرونده مهدی هاشمی …») is seldom the speaker
     a headline title refers to.
     """
-    for s, _ in person.mentions:
-        before = text[max(0, s - 120) : s]
-        line_start = max(before.rfind("\n"), before.rfind(". "), before.rfind(": "))
-        head = before[line_start + 1 :] if line_start >= 0 else (before if s <= 120 else "x")
-        if not head.strip() or _REPORT_PREFIX.search(head):
-            return True
-    return False
+    return any(_opens_line(text, s) for s, _ in person.mentions)
+
+
+def _opens_line(text: str, at: int) -> bool:
+    """Does ``at`` open a line or sentence, or follow the «به گزارش …،» lead?"""
+    before = text[max(0, at - 120) : at]
+    cut = max(before.rfind("\n"), before.rfind(". "), before.rfind(": "))
+    head = before[cut + 1 :] if cut >= 0 else (before if at <= 120 else "x")
+    return not head.strip() or bool(_REPORT_PREFIX.search(head))
 
 
 def _give_title(person: Person, t: Phrase, atoms: list[Atom], text: str, used: set[int]) -> None:
@@ -410,7 +412,11 @@ def _attach_headline_titles(text: str, atoms: list[Atom], titles: list[Phrase], 
     """
     para = _paragraph_of(text)
     zone_end = _headline_zone_end(text)
-    for t in _free_titles(rules, atoms, titles, used, zone_end):
+    # A title that opens its line or sentence is the subject («سخنگوی وزارت کشور … خبر داد») and goes
+    # first; one inside a phrase («ابلاغ بخشنامه وزیر کشور») names someone the release only mentions.
+    free = sorted(_free_titles(rules, atoms, titles, used, zone_end),
+                  key=lambda t: (not _opens_line(text, atoms[t.start].start), t.start))
+    for t in free:
         s, _ = t.char_span(atoms)
         untitled = [p for p in persons if not p.titles and min(p.mentions)[0] > s and _opens_sentence(text, p)]
         target = min(untitled, key=lambda p: min(p.mentions)[0], default=None)

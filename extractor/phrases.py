@@ -120,8 +120,9 @@ def grow(rules: Rules, atoms: list[Atom], i: int, limit: int, *, stop_at_title: 
         if stop_at_name and a.key in rules.first_names and (j > i or not (nxt and nxt.key in rules.name_vocab)):
             break  # «خبرگزاری مهر علی کاظمی …»: a person's name begins («امام علی» in a name is taken whole)
         j += 1
-    while j > i and (atoms[j - 1].key in TRAILING or atoms[j - 1].key in rules.link_words):
-        j -= 1  # «شهرداری‌ها و», «سازمان تبلیغات،», «مراسم تجلیل از»
+    while j > i and (atoms[j - 1].key in TRAILING or atoms[j - 1].key in rules.link_words
+                     or atoms[j - 1].key in INNER_PREPOSITIONS):
+        j -= 1  # «شهرداری‌ها و», «سازمان تبلیغات،», «مراسم تجلیل از», «… گرمه و جاجرم در»
     return j
 
 

@@ -124,3 +124,18 @@ def test_people_lead_subject_needs_a_name_like_phrase() -> None:
     text = ("شهردار یاسوج گفت: ایستگاه‌ها آماده می‌شود.\n\n"
             "به گزارش خبرنگار ما، مدیران استان صبح امروز در مراسم اظهار کردند: کار ادامه دارد.")
     assert officials(text) == []
+
+
+def test_people_headline_title_inside_a_phrase_yields_to_the_subject_title() -> None:
+    text = ("ابلاغ بخشنامه وزیر کشور درباره وظایف دستگاه‌ها\n"
+            "سخنگوی وزارت کشور از ابلاغ بخشنامه وزیر کشور خبر داد\n"
+            "به گزارش خبرنگار ما، سید مهران کاظمی در این باره اظهار داشت: دستگاه‌ها باید گزارش بدهند.")
+    rec = extract_text(text, path="p.txt").to_dict()
+    assert [(o["name"], o["titles"]) for o in rec["officials"]] == [("مهران کاظمی", ["سخنگوی وزارت کشور"])]
+    assert [m["title"] for m in rec["role_mentions"]] == ["وزیر کشور"]
+
+
+def test_people_title_never_ends_on_a_preposition() -> None:
+    text = "حسن کاظمی نماینده مردم شهرستان‌های بجنورد، مانه و سملقان، گرمه و جاجرم در مجلس گفت: باید کار کنیم."
+    [(_, [title], _)] = officials(text)
+    assert not title.endswith(" در")
