@@ -36,7 +36,7 @@ from extractor import ner  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "ner"
 CACHE = Path("/tmp/dastur-ner")
-TRAIN_SETTINGS = {"c1": 0.1, "c2": 0.05, "max_iterations": 200}  # same as the shipped model
+TRAIN_SETTINGS = {"c1": 0.03, "c2": 0.05, "max_iterations": 200}  # same as the shipped model
 
 # (file, separator): PEYMA tokens contain spaces standing for ZWNJ, so split on «|» only.
 CORPORA = {
