@@ -210,9 +210,7 @@ def _names_in_frames(rules: Rules, atoms: list[Atom], titles_by_start: dict[int,
             words = range(s, s + width)
             if s + width not in titles_by_start or s + width > len(atoms) or taken.intersection(words):
                 continue
-            if all(atoms[k].is_word and atoms[k].key not in rules.stop and not rules.is_verbish(atoms, k)
-                   and not (rules.titles.match_at(atoms, k) or rules.org_heads.match_at(atoms, k)
-                            or rules.places.match_at(atoms, k)) for k in words):
+            if all(_could_be_name_part(rules, atoms, k) for k in words):
                 out.append((Phrase(s, s + width, "name"), None))
                 taken.update(words)
                 break
