@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from .lexicon import Atom, PhraseIndex, Rules, atomize, atoms_between, key_of, positions, rule_json
+from .lexicon import Atom, PhraseIndex, Rules, atomize, atoms_between, key_of, positions, rule_json, zwnj_joined
 from .normalize import fold
 from .people import Person
 
@@ -433,19 +433,14 @@ def _asks_someone(atoms: list[Atom], i: int) -> bool:
     return False
 
 
-def _glued(text: str, left: Atom, right: Atom) -> bool:
-    """Are two atoms one written word, joined by a ZWNJ («ضرورت‌سازی»)?"""
-    return right.start == left.end + 1 and text[left.end] == "\u200c" and left.is_word and right.is_word
-
-
 def _cue_stands(rules: Rules, text: str, atoms: list[Atom], cue: Cue) -> bool:
     data = cue_data()
     i, n, key = cue.at, cue.size, fold(cue.text)
     # A whole word: not the head or tail of a ZWNJ compound («ضرورت‌سازی», «غیر‌ضروری»).
-    if i > 0 and _glued(text, atoms[i - 1], atoms[i]) and atoms[i - 1].key not in {"می", "نمی"}:
+    if i > 0 and zwnj_joined(text, atoms[i - 1], atoms[i]) and atoms[i - 1].key not in {"می", "نمی"}:
         return False
     last = i + n - 1
-    if last + 1 < len(atoms) and _glued(text, atoms[last], atoms[last + 1]) and atoms[last + 1].key not in CLITICS:
+    if last + 1 < len(atoms) and zwnj_joined(text, atoms[last], atoms[last + 1]) and atoms[last + 1].key not in CLITICS:
         return False
     if key in data.noun_cues and not _bare_noun_cue(rules, atoms, i, n):
         return False
@@ -534,7 +529,7 @@ def _closes(text: str, atoms: list[Atom], start: int, closing: tuple[str, ...], 
             return True
         if atoms[j].key in {".", "؟", "?", "!"}:
             return False
-        if atoms[j].is_word and not (j > 0 and _glued(text, atoms[j - 1], atoms[j])):
+        if atoms[j].is_word and not (j > 0 and zwnj_joined(text, atoms[j - 1], atoms[j])):
             words += 1
             if words > gap:
                 return False
@@ -593,7 +588,7 @@ def is_action_noun(text: str, words: list[Atom], k: int) -> bool:
     data = cue_data()
     head = words[k].key
     j = k
-    while j + 1 < len(words) and _glued(text, words[j], words[j + 1]):  # «به‌کارگیری» is one word
+    while j + 1 < len(words) and zwnj_joined(text, words[j], words[j + 1]):  # «به‌کارگیری» is one word
         j += 1
         head += words[j].key
     for word in {head, words[k].key}:
@@ -789,7 +784,7 @@ def actor_of(rules: Rules, text: str, clause: tuple[int, int], cue: Cue | int, a
     if fold(cue.text) in NOMINAL_CUES and (cue_at == 0 or not atoms[cue_at - 1].is_word) and end < len(atoms):
         # «منع سرمایه‌گذاری بانک‌های دولتی در …»: the agent of the forbidden action follows it.
         k = end + 1
-        while k < len(atoms) and _glued(text, atoms[k - 1], atoms[k]):
+        while k < len(atoms) and zwnj_joined(text, atoms[k - 1], atoms[k]):
             k += 1
         if k < len(atoms) and (after := _plausible_actor(rules, _subject_at(rules, text, atoms, k), strict=True)):
             return after
@@ -1068,7 +1063,7 @@ def _subject_at(rules: Rules, text: str, atoms: list[Atom], k: int) -> str | Non
     end = j
 
     def take_word(at: int) -> int:  # the word at ``at`` with the atoms glued to it by a ZWNJ
-        while at + 1 < len(atoms) and _glued(text, atoms[at], atoms[at + 1]):
+        while at + 1 < len(atoms) and zwnj_joined(text, atoms[at], atoms[at + 1]):
             at += 1
         return at
 

@@ -42,8 +42,12 @@ def find_places(rules: Rules, atoms: list[Atom], text: str) -> list[tuple[str, s
 
 def _after_blocker(rules: Rules, atoms: list[Atom], s: int) -> bool:
     """«خیابان تهران», «دبیرستان البرز»: the name of a street or a school, not the place."""
-    before = tuple(a.key for a in atoms[max(0, s - 3) : s])
-    return any(before[-len(b):] == b for b in rules.place_blockers)
+    return _ends_with_any([a.key for a in atoms[max(0, s - 3) : s]], rules.place_blockers)
+
+
+def _ends_with_any(words: list[str], phrases: list[tuple[str, ...]]) -> bool:
+    """Do the folded ``words`` end with one of ``phrases`` («مجموعه ورزشی», «خیابان»)?"""
+    return any(tuple(words[-len(p):]) == p for p in phrases)
 
 
 def _in_dateline(text: str, start: int, end: int) -> bool:
@@ -142,10 +146,9 @@ def find_calendar_dates(rules: Rules, text: str, published_year: int | None) -> 
     """Dates in ``text``, less the day-month names of places («ورزشگاه ۱۲ فروردین», «میدان ۱۵ خرداد»)."""
     out = []
     for d in find_dates(text, published_year):
-        if d.rule == "date.jalali_dm.v1":
-            before = fold(text[max(0, d.span[0] - 30):d.span[0]]).split()
-            if any(before[-len(h):] == h for h in rules.named_after_dates):
-                continue
+        if d.rule == "date.jalali_dm.v1" and _ends_with_any(fold(text[max(0, d.span[0] - 30):d.span[0]]).split(),
+                                                            rules.named_after_dates):
+            continue
         out.append(d)
     return out
 

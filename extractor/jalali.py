@@ -38,8 +38,14 @@ _D = "[0-9۰-۹٠-٩]"
 _JM = "|".join(sorted(JALALI_MONTHS, key=len, reverse=True))
 _GM = "|".join(sorted((m for m in GREGORIAN_MONTHS if m not in {"مه", "می"}), key=len, reverse=True))
 _MAH = r"(?:[\s\u200c]?ماه)?"
-_QM = "|".join(m.replace("\u200c", "[\u200c ]?").replace(" ", "[\u200c ]?")
-               for m in sorted(QAMARI_MONTHS, key=len, reverse=True))  # ZWNJ, space or nothing between parts
+
+
+def _month_re(name: str) -> str:
+    """A month name whose parts may be joined by a ZWNJ, a space or nothing («ذی‌الحجه», «ذی الحجه»)."""
+    return name.replace("\u200c", "[\u200c ]?").replace(" ", "[\u200c ]?")
+
+
+_QM = "|".join(_month_re(m) for m in sorted(QAMARI_MONTHS, key=len, reverse=True))
 _YEAR = rf"(?:\s+(?:سال\s+)?(?P<year>{_D}{{4}}|{_D}{{2}})(?!{_D}))"
 
 # Patterns open on their first digit and only then look behind it («{_D}(?<!{_D}{_D})» is «(?<!{_D}){_D}»):
@@ -147,10 +153,6 @@ def _qamari(m: re.Match[str]) -> str | None:
     year, day = int(to_latin_digits(m["year"])), int(to_latin_digits(m["day"]))
     month = next(n for name, n in QAMARI_MONTHS.items() if re.fullmatch(_month_re(name), m["qmonth"]))
     return f"{year:04d}-{month:02d}-{day:02d}" if 1300 <= year <= 1500 and 1 <= day <= 30 else None
-
-
-def _month_re(name: str) -> str:
-    return name.replace("\u200c", "[\u200c ]?").replace(" ", "[\u200c ]?")
 
 
 _SENTENCE_END = re.compile(r"[.!?؟\n]")

@@ -55,12 +55,22 @@ class AtomizedText:
         self.atoms = atoms
         self._starts = [a.start for a in atoms]
 
-    def between(self, start: int, end: int) -> list[Atom]:
+    def bounds(self, start: int, end: int) -> tuple[int, int]:
+        """Indexes (i, j) of the atoms inside ``text[start:end]``."""
         i = bisect.bisect_left(self._starts, start)
         j = bisect.bisect_left(self._starts, end, lo=i)
         while j > i and self.atoms[j - 1].end > end:  # a word cut by ``end`` is not in the range
             j -= 1
+        return i, j
+
+    def between(self, start: int, end: int) -> list[Atom]:
+        i, j = self.bounds(start, end)
         return self.atoms[i:j]
+
+
+def zwnj_joined(text: str, left: Atom, right: Atom) -> bool:
+    """Are two atoms one written word, joined by a ZWNJ («ضرورت‌سازی», «یوسفیان‌ملا»)?"""
+    return right.start == left.end + 1 and text[left.end] == "\u200c" and left.is_word and right.is_word
 
 
 _current = threading.local()  # the text this thread is analysing
@@ -273,7 +283,7 @@ class Rules:
         self.deadline_any = re.compile((lookbehind if shared else "") + "(?:" + "|".join(bodies or ["(?!)"]) + ")")
         self.pronouns = {fold(p) for p in map(_cue_text, _as_list(cues.get("pronouns")))}
         self.demand_nouns = {fold(n) for n in cues.get("demand_nouns", [])}
-        self.named_after_dates = [fold(n).split() for n in cues.get("named_after_dates", [])]
+        self.named_after_dates = [tuple(fold(n).split()) for n in cues.get("named_after_dates", [])]
         self.title_modifiers = {fold(w) for w in cues.get("title_modifiers", [])}
         self.agency_desks = {fold(w) for w in cues.get("agency_desks", [])}
         self.lead_subject_followers = {fold(w) for w in cues.get("lead_subject_followers", [])}

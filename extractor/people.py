@@ -168,14 +168,13 @@ def _lead_subjects(rules: Rules, atoms: list[Atom], text: str, sentences: Sequen
     (a headline title must reach him)."""
     taken = {k for p, _ in names for k in range(p.start, p.end)}
     at = AtomizedText(text, atoms)
-    starts = [a.start for a in atoms]
     out: list[tuple[Phrase, str | None]] = []
     for s, e in sentences:
         lead = _REPORT_LEAD_AT_START.match(text, s, e)
         if not lead:
             continue
-        sub = at.between(lead.end(), e)
-        first = bisect.bisect_left(starts, sub[0].start) if sub else -1
+        first, last = at.bounds(lead.end(), e)
+        sub = atoms[first:last]
         for width in (2, 3, 1):
             if len(sub) <= width or sub[width].key not in rules.lead_subject_followers:
                 continue

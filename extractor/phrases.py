@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from .lexicon import Atom, Rules
+from .lexicon import Atom, Rules, zwnj_joined
 
 TITLE_MAX_ATOMS = 12  # «نماینده مردم شهرستان‌های بجنورد، مانه و سملقان … در مجلس شورای اسلامی»
 ORG_MAX_ATOMS = 12
@@ -175,7 +175,7 @@ def name_at(rules: Rules, atoms: list[Atom], i: int, *, need_first_name: bool = 
         return None
     j = i
     while j < len(atoms) and j - i < NAME_MAX_ATOMS:
-        glued = text is not None and j > i and text[atoms[j - 1].end : atoms[j].start] == "\u200c"
+        glued = text is not None and j > i and zwnj_joined(text, atoms[j - 1], atoms[j])
         if glued and rules.honorifics.match_at(atoms, j):
             j += 1
             continue

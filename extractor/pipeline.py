@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .entities import QUOTES
 from .errors import DasturError
 from .jalali import find_dates, to_jalali
 from .normalize import fold, normalize
@@ -102,7 +103,7 @@ def build_record(doc: Document) -> Record:
     return Record(
         id=rid, source=source, title=title, lead=lead, text=text,
         published=published,
-        agency=a.agency[0] if a.agency else (normalize(doc.agency).strip("«»\"' ") or None if doc.agency else None),
+        agency=a.agency[0] if a.agency else (normalize(doc.agency).strip(QUOTES + " ") or None if doc.agency else None),
         officials=officials,
         role_mentions=[RoleMention(t, sorted(m), "role.title_without_name.v1") for t, m in a.people.roles.items()],
         organizations=[Entity(n, sorted(m), rule="organization.head_or_gazetteer.v1")
